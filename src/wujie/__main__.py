@@ -1,0 +1,5 @@
+"""`python -m wujie` runs the command-line interface."""
+
+from wujie.entrypoints.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Capacity and accuracy benchmarks behind `wujie bench` (each prints JSON with ratios)."""

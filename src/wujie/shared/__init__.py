@@ -1,0 +1,1 @@
+"""The shared kernel: ids, money, clock, errors, events and the message bus."""
