@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from wujie.shared.events import Event
-from wujie.shared.ids import CustomerId, ProductId, RegionId, SkuId
+from wujie.shared.ids import CustomerId, FlashSaleId, ProductId, RegionId, SkuId
+from wujie.shared.money import Money
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,4 +27,17 @@ class SearchPerformed(Event):
     customer_id: CustomerId | None
     region: RegionId | None
     results: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FlashSaleScheduled(Event):
+    """A flash-sale price window was set on a SKU."""
+
+    sale_id: FlashSaleId
+    sku: SkuId
+    start: datetime
+    end: datetime
+    price: Money
+    limit_per_customer: int
     at: datetime

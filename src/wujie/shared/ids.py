@@ -20,6 +20,8 @@ OrderId = NewType("OrderId", str)
 ReservationId = NewType("ReservationId", str)
 PaymentId = NewType("PaymentId", str)
 RegionId = NewType("RegionId", str)
+FlashSaleId = NewType("FlashSaleId", str)
+IdempotencyKey = NewType("IdempotencyKey", str)
 
 
 def new_id(prefix: str) -> str:

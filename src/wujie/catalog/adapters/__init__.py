@@ -1,0 +1,1 @@
+"""Adapters of the catalog area: in-memory and SQLite."""

@@ -1,0 +1,1 @@
+"""Adapters of the inventory area: in-memory and SQLite."""

@@ -1,0 +1,1 @@
+"""Adapters of the orders area: in-memory and SQLite."""

@@ -1,0 +1,1 @@
+"""Adapters of the payments area: in-memory and SQLite."""
