@@ -1,0 +1,195 @@
+"""The stock book: available units per SKU, prices, purchase limits, and the decision kernels.
+
+Every SKU belongs to exactly one writer (the engine's sequencer), so a decision is a read and a
+write of plain integers with nothing in between: overselling is impossible by construction.
+A run of single-line orders is decided with numpy in one pass that gives *exactly* the answer of
+deciding them one by one in arrival order (see :meth:`StockBook.decide_singles`); multi-line orders
+and the rare groups the vector pass cannot prove exact go through :meth:`StockBook.decide_lines`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from wujie.engine.columns import Column
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+
+#: per-order decision reasons (``REASON_CODES`` names them)
+OK, OUT_OF_STOCK, LIMIT, UNKNOWN_SKU, BAD_QTY, BAD_LINES = 0, 1, 2, 3, 4, 5
+REASON_CODES: tuple[str | None, ...] = (
+    None,
+    "out_of_stock",
+    "purchase_limit_exceeded",
+    "unknown_sku",
+    "invalid_quantity",
+    "too_many_lines",
+)
+_KEY_SHIFT = 32
+
+
+@dataclass(frozen=True, slots=True)
+class SkuTerms:
+    """What the engine must know of a SKU: units on hand, prices (minor units) and the limit.
+
+    ``flash_price`` applies when ``flash_start_us <= now < flash_end_us`` (microseconds since the
+    epoch); ``limit`` is the most units one customer may hold (reserved or bought), 0 for none.
+    """
+
+    sku: str
+    on_hand: int
+    price: int
+    flash_price: int = 0
+    flash_start_us: int = 0
+    flash_end_us: int = 0
+    limit: int = 0
+
+
+def group_starts(sorted_keys: npt.NDArray[Any]) -> tuple[I64, I64]:
+    """Return ``(starts, group_of_each_row)`` of the runs of equal values in ``sorted_keys``."""
+    breaks = np.empty(len(sorted_keys), dtype=bool)
+    breaks[:1] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=breaks[1:])
+    return np.flatnonzero(breaks), np.cumsum(breaks) - 1
+
+
+class StockBook:
+    """Columnar SKU state owned by one writer."""
+
+    def __init__(self) -> None:
+        self.skus: list[str] = []
+        self.index: dict[str, int] = {}
+        names = ("on_hand", "reserved", "sold", "price", "flash_price", "flash_start", "flash_end", "limit")
+        self.cols = {name: Column(np.int64) for name in names}
+        self.used: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.skus)
+
+    def col(self, name: str) -> I64:
+        """Return one SKU column (a writable view)."""
+        return self.cols[name].view()
+
+    def add(self, terms: Sequence[SkuTerms]) -> None:
+        """Append SKUs (the caller has refused duplicates)."""
+        for term in terms:
+            self.index[term.sku] = len(self.skus)
+            self.skus.append(term.sku)
+        values = {
+            "on_hand": [t.on_hand for t in terms],
+            "reserved": [0] * len(terms),
+            "sold": [0] * len(terms),
+            "price": [t.price for t in terms],
+            "flash_price": [t.flash_price for t in terms],
+            "flash_start": [t.flash_start_us for t in terms],
+            "flash_end": [t.flash_end_us for t in terms],
+            "limit": [t.limit for t in terms],
+        }
+        for name, column in self.cols.items():
+            column.extend(np.asarray(values[name], dtype=np.int64))
+
+    def available(self, sku: I64 | None = None) -> I64:
+        """Return units on hand minus reserved minus sold (for ``sku`` rows, or all)."""
+        free: I64 = self.col("on_hand") - self.col("reserved") - self.col("sold")
+        return free if sku is None else free[sku]
+
+    def unit_prices(self, sku: I64, now_us: int) -> I64:
+        """Return the price each row pays at ``now_us`` (the flash price inside its window)."""
+        start, end = self.col("flash_start")[sku], self.col("flash_end")[sku]
+        flash = (start <= now_us) & (now_us < end)
+        return np.where(flash, self.col("flash_price")[sku], self.col("price")[sku])
+
+    def decide_singles(self, cust: I64, sku: I64, qty: I64) -> I8:
+        """Decide single-line orders exactly as one-by-one in arrival order; apply the accepted.
+
+        Rows are grouped by SKU (a stable sort keeps arrival order). In a group whose quantities
+        are all equal, one-by-one decisions accept a prefix of the limit-respecting rows, so ranks
+        and cumulative sums give the same answer; other groups fall back to :meth:`decide_lines`.
+        """
+        reasons = np.zeros(len(sku), dtype=np.int8)
+        if len(sku) == 0:
+            return reasons
+        order = np.argsort(sku, kind="stable")
+        s, q, c = sku[order], qty[order], cust[order]
+        starts, gid = group_starts(s)
+        uniform = np.ones(len(starts), dtype=bool)
+        uniform[gid[q != q[starts][gid]]] = False
+        fast = uniform[gid]
+        ok = self._limit_ok(c, s, q, fast)
+        ok_count = np.cumsum(ok)
+        before: I64 = ok_count - ok - (ok_count[starts] - ok[starts])[gid]  # limit-passing rows ahead in the group
+        sold_out = before >= (self.available(s[starts]) // q[starts])[gid]
+        accepted = fast & ok & ~sold_out
+        sorted_reasons = np.where(accepted, OK, np.where(sold_out, OUT_OF_STOCK, LIMIT)).astype(np.int8)
+        reasons[order] = sorted_reasons
+        self._apply_reserve(c[accepted], s[accepted], q[accepted])
+        for row in np.sort(order[~fast]):
+            reasons[row] = self.decide_lines(int(cust[row]), [int(sku[row])], [int(qty[row])])
+        return reasons
+
+    def _limit_ok(self, c: I64, s: I64, q: I64, fast: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """For rows sorted by SKU: may each row's customer still buy (limit rank test)?"""
+        ok = np.ones(len(s), dtype=bool)
+        limit = self.col("limit")[s]
+        rows = np.flatnonzero((limit > 0) & fast)
+        if len(rows) == 0:
+            return ok
+        keys = (c[rows] << _KEY_SHIFT) | s[rows]
+        key_order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[key_order]
+        kstarts, kgid = group_starts(sorted_keys)
+        used = self.used
+        prior = np.fromiter((used.get(k, 0) for k in sorted_keys[kstarts].tolist()), np.int64, len(kstarts))
+        first = rows[key_order][kstarts]
+        allowed = (limit[first] - prior) // q[first]
+        krank = np.arange(len(sorted_keys)) - kstarts[kgid]
+        ok[rows[key_order]] = krank < allowed[kgid]
+        return ok
+
+    def _apply_reserve(self, c: I64, s: I64, q: I64) -> None:
+        np.add.at(self.col("reserved"), s, q)
+        limited = self.col("limit")[s] > 0
+        if limited.any():
+            keys = (c[limited] << _KEY_SHIFT) | s[limited]
+            uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
+            used = self.used
+            for key, units in zip(uniq.tolist(), (counts * q[limited][first]).tolist(), strict=True):
+                used[key] = used.get(key, 0) + units
+
+    def decide_lines(self, cust: int, skus: Sequence[int], qtys: Sequence[int]) -> int:
+        """Decide one order: stock first, then limits; all lines are reserved, or none. Return its reason."""
+        need: dict[int, int] = {}
+        for sku, qty in zip(skus, qtys, strict=True):
+            need[sku] = need.get(sku, 0) + qty
+        on_hand, reserved, sold, limit = (self.col(n) for n in ("on_hand", "reserved", "sold", "limit"))
+        if any(on_hand[sku] - reserved[sku] - sold[sku] < qty for sku, qty in need.items()):
+            return OUT_OF_STOCK
+        used = self.used
+        if any(limit[sku] and used.get((cust << _KEY_SHIFT) | sku, 0) + qty > limit[sku] for sku, qty in need.items()):
+            return LIMIT
+        for sku, qty in need.items():
+            reserved[sku] += qty
+            if limit[sku]:
+                key = (cust << _KEY_SHIFT) | sku
+                self.used[key] = self.used.get(key, 0) + qty
+        return OK
+
+    def release(self, cust: I64, sku: I64, qty: I64) -> None:
+        """Give reserved units back (cancel, expiry), and the customer's limit with them."""
+        np.subtract.at(self.col("reserved"), sku, qty)
+        used = self.used
+        for c, s, q in zip(cust.tolist(), sku.tolist(), qty.tolist(), strict=True):
+            key = (c << _KEY_SHIFT) | s
+            if key in used:
+                used[key] -= q
+
+    def commit(self, sku: I64, qty: I64) -> None:
+        """Turn reserved units into sold ones (payment captured)."""
+        np.subtract.at(self.col("reserved"), sku, qty)
+        np.add.at(self.col("sold"), sku, qty)

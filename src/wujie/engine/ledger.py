@@ -1,0 +1,123 @@
+"""Payments at intake speed: idempotent captures and a double-entry ledger that sums to zero.
+
+Each capture posts three entries: the customer pays ``-amount``, the merchant receives
+``amount - fee`` and the platform ``fee`` (basis points, rounded half-even), so every capture,
+and therefore the ledger, sums to zero. An idempotency key remembers its first request and
+answer: the same key with the same order and amount replays the answer, anything else conflicts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from wujie.engine.columns import Column
+from wujie.engine.orderbook import OrderBook, OrderState
+
+I64 = npt.NDArray[np.int64]
+
+PAID_OK, UNKNOWN_ORDER, ALREADY_PAID, NOT_PAYABLE, AMOUNT_MISMATCH, CONFLICT = 0, 1, 2, 3, 4, 5
+PAY_CODES: tuple[str | None, ...] = (
+    None,
+    "unknown_order",
+    "already_paid",
+    "illegal_transition",
+    "amount_mismatch",
+    "idempotency_conflict",
+)
+
+
+#: what an idempotency key answered the first time: (order number, amount, code, payment number or 0)
+KeyMemory = tuple[int, int, int, int]
+
+
+def fee_of(amount: I64, basis_points: int) -> I64:
+    """Return ``amount * basis_points / 10_000`` rounded half-even, element-wise, in integers."""
+    whole, rest = np.divmod(amount * basis_points, 10_000)
+    up = (rest > 5_000) | ((rest == 5_000) & (whole % 2 == 1))
+    result: I64 = whole + up
+    return result
+
+
+class Ledger:
+    """Captured payments (payment number = row + 1), idempotency keys and account balances."""
+
+    def __init__(self, fee_bp: int) -> None:
+        self.fee_bp = fee_bp
+        self.cols = {name: Column(np.int64) for name in ("order", "amount", "fee", "at")}
+        self.keys: dict[str, KeyMemory] = {}
+        self.customer_balance = Column(np.int64)
+        self.merchant = 0
+        self.platform = 0
+
+    def __len__(self) -> int:
+        return len(self.cols["order"])
+
+    def col(self, name: str) -> I64:
+        """Return one payment column."""
+        return self.cols[name].view()
+
+    def decide(
+        self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
+    ) -> tuple[list[int], list[str]]:
+        """Decide captures one by one (keys make them order-dependent); mark the orders paid.
+
+        Returns the code per request and the keys that captured (for :meth:`record`).
+        """
+        state, total, expires = orders.col("state"), orders.col("total"), orders.col("expires")
+        codes: list[int] = []
+        captured: list[str] = []
+        count = len(orders)
+        memory = self.keys
+        for number, amount, key in zip(numbers, amounts, keys, strict=True):
+            seen = memory.get(key)
+            if seen is not None:
+                codes.append(seen[2] if (seen[0], seen[1]) == (number, amount) else CONFLICT)
+                continue
+            row = number - 1
+            if not 0 <= row < count:
+                code = UNKNOWN_ORDER
+            elif state[row] != OrderState.RESERVED:
+                code = ALREADY_PAID if state[row] == OrderState.PAID else NOT_PAYABLE
+            elif expires[row] <= now_us:
+                code = NOT_PAYABLE
+            elif total[row] != amount:
+                code = AMOUNT_MISMATCH
+            else:
+                code = PAID_OK
+                state[row] = OrderState.PAID
+                captured.append(key)
+            memory[key] = (number, amount, code, 0)
+            codes.append(code)
+        return codes, captured
+
+    def record(self, orders: OrderBook, captured: list[str], now_us: int) -> None:
+        """Post the captures of ``captured`` keys (decided PAID_OK) and number their payments."""
+        if not captured:
+            return
+        first = len(self) + 1
+        memory = self.keys
+        numbers = np.fromiter((memory[k][0] for k in captured), np.int64, len(captured))
+        amount = orders.col("total")[numbers - 1]
+        fee = fee_of(amount, self.fee_bp)
+        for name, values in (("order", numbers), ("amount", amount), ("fee", fee)):
+            self.cols[name].extend(values)
+        self.cols["at"].extend(np.full(len(captured), now_us, dtype=np.int64))
+        for payment, key in enumerate(captured, start=first):
+            seen = memory[key]
+            memory[key] = (seen[0], seen[1], seen[2], payment)
+        customers = orders.col("customer")[numbers - 1]
+        self.grow_customers(int(customers.max()) + 1)
+        np.subtract.at(self.customer_balance.view(), customers, amount)
+        self.merchant += int((amount - fee).sum())
+        self.platform += int(fee.sum())
+
+    def grow_customers(self, count: int) -> None:
+        """Make room for ``count`` customer accounts."""
+        missing = count - len(self.customer_balance)
+        if missing > 0:
+            self.customer_balance.extend(np.zeros(missing, dtype=np.int64))
+
+    def total(self) -> int:
+        """Return the sum of every account balance (zero, always)."""
+        return int(self.customer_balance.view().sum()) + self.merchant + self.platform

@@ -1,0 +1,266 @@
+"""The engine's state and the pure transitions that records drive (live and on replay alike)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from wujie.engine import records
+from wujie.engine.book import BAD_LINES, BAD_QTY, OK, UNKNOWN_SKU, SkuTerms, StockBook
+from wujie.engine.columns import Column
+from wujie.engine.ledger import NOT_PAYABLE, UNKNOWN_ORDER, Ledger
+from wujie.engine.orderbook import LINE_COLUMNS, ORDER_COLUMNS, OrderBook, OrderState
+from wujie.engine.snapshot import Snapshot
+
+I64 = npt.NDArray[np.int64]
+I8 = npt.NDArray[np.int8]
+MAX_LINES = 50
+MAX_QTY = 10_000
+
+
+class Names:
+    """Interned names (customers, regions): index <-> name; new names wait for the next record."""
+
+    def __init__(self, names: list[str] | None = None) -> None:
+        self.names: list[str] = list(names or [])
+        self.index = {name: i for i, name in enumerate(self.names)}
+        self.pending: list[str] = []
+
+    def intern(self, name: str) -> int:
+        """Return the index of ``name``, adding it (pending) when new."""
+        found = self.index.get(name)
+        if found is None:
+            found = self.index[name] = len(self.names)
+            self.names.append(name)
+            self.pending.append(name)
+        return found
+
+    def take_pending(self) -> list[str]:
+        """Return and forget the names added since the last record."""
+        pending, self.pending = self.pending, []
+        return pending
+
+    def replay(self, names: list[str]) -> None:
+        """Re-add names exactly as a record lists them."""
+        for name in names:
+            self.intern(name)
+        self.pending.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class Lines:
+    """A decoded batch: customer per order, line count and first line per order, sku/qty per line."""
+
+    cust: I64
+    nlines: I64
+    starts: I64
+    sku: I64
+    qty: I64
+
+
+def ints(blob: bytes, dtype: type[np.generic] = np.int32) -> I64:
+    """Decode a column written by :func:`records` as int64."""
+    return np.frombuffer(blob, dtype=dtype).astype(np.int64)
+
+
+class EngineState:
+    """Stock, orders, payments and names; every change goes through an ``apply_*`` method."""
+
+    def __init__(self, fee_bp: int) -> None:
+        self.book = StockBook()
+        self.orders = OrderBook()
+        self.ledger = Ledger(fee_bp)
+        self.customers = Names()
+        self.regions = Names()
+        self.last_captured: list[str] = []
+
+    def apply(self, record: records.Record) -> None:
+        """Apply any record (recovery)."""
+        if isinstance(record, records.AddSkus):
+            self.apply_skus(record)
+        elif isinstance(record, records.Receive):
+            self.apply_receive(record)
+        elif isinstance(record, records.Place):
+            self.apply_place(record)
+        elif isinstance(record, records.Pay):
+            self.apply_pay(record)
+        elif isinstance(record, records.Cancel):
+            self.apply_cancel(record)
+        else:
+            self.apply_expire(record)
+
+    def apply_skus(self, record: records.AddSkus) -> None:
+        """Add SKUs."""
+        self.book.add([SkuTerms(*term) for term in record.terms])
+
+    def apply_receive(self, record: records.Receive) -> None:
+        """Add units on hand."""
+        self.book.col("on_hand")[record.sku] += record.qty
+
+    def apply_place(self, record: records.Place) -> tuple[I8, I64, I64]:
+        """Decide a batch of orders; return (reason, order number or 0, total) per order."""
+        self.customers.replay(record.new_customers)
+        self.regions.replay(record.new_regions)
+        cust, sku, qty = ints(record.customer), ints(record.sku), ints(record.qty)
+        nlines = ints(record.nlines, np.int8) if record.nlines else np.ones(len(cust), dtype=np.int64)
+        reasons = self._validate(nlines, sku, qty)
+        batch = Lines(cust, nlines, np.cumsum(nlines) - nlines, sku, qty)
+        if len(nlines) and int(nlines.max()) == 1:
+            todo = np.flatnonzero(reasons == OK)
+            reasons[todo] = self.book.decide_singles(cust[todo], sku[todo], qty[todo])
+        else:
+            self._decide_mixed(reasons, batch)
+        return self._record_orders(record, reasons, batch)
+
+    def _validate(self, nlines: I64, sku: I64, qty: I64) -> I8:
+        reasons = np.zeros(len(nlines), dtype=np.int8)
+        if len(nlines) == 0:
+            return reasons
+        bad_count = (nlines < 1) | (nlines > MAX_LINES)
+        if int(nlines.sum()) != len(sku) or bad_count.any():
+            reasons[:] = BAD_LINES
+            return reasons
+        starts = np.cumsum(nlines) - nlines
+        unknown = np.maximum.reduceat(((sku < 0) | (sku >= len(self.book))).astype(np.int8), starts)
+        bad_qty = np.maximum.reduceat(((qty < 1) | (qty > MAX_QTY)).astype(np.int8), starts)
+        reasons[bad_qty > 0] = BAD_QTY
+        reasons[unknown > 0] = UNKNOWN_SKU
+        return reasons
+
+    def _decide_mixed(self, reasons: I8, batch: Lines) -> None:
+        """Decide in arrival order: runs of single-line orders in one vector pass, others alone."""
+        run: list[int] = []
+        for row in np.flatnonzero(reasons == OK).tolist():
+            if batch.nlines[row] == 1:
+                run.append(row)
+                continue
+            self._decide_run(reasons, run, batch)
+            run = []
+            lo, hi = int(batch.starts[row]), int(batch.starts[row] + batch.nlines[row])
+            skus, qtys = batch.sku[lo:hi].tolist(), batch.qty[lo:hi].tolist()
+            reasons[row] = self.book.decide_lines(int(batch.cust[row]), skus, qtys)
+        self._decide_run(reasons, run, batch)
+
+    def _decide_run(self, reasons: I8, run: list[int], batch: Lines) -> None:
+        if run:
+            rows = np.asarray(run, dtype=np.int64)
+            at = batch.starts[rows]
+            reasons[rows] = self.book.decide_singles(batch.cust[rows], batch.sku[at], batch.qty[at])
+
+    def _record_orders(self, record: records.Place, reasons: I8, batch: Lines) -> tuple[I8, I64, I64]:
+        cust, nlines, starts, sku, qty = batch.cust, batch.nlines, batch.starts, batch.sku, batch.qty
+        accepted = np.flatnonzero(reasons == OK)
+        numbers = np.zeros(len(reasons), dtype=np.int64)
+        totals = np.zeros(len(reasons), dtype=np.int64)
+        if len(accepted) == 0:
+            return reasons, numbers, totals
+        counts = nlines[accepted]
+        line_rows = np.repeat(starts[accepted], counts) + (
+            np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        )
+        prices = self.book.unit_prices(sku[line_rows], record.now_us)
+        line_lo = np.cumsum(counts) - counts
+        order_totals = np.add.reduceat(prices * qty[line_rows], line_lo)
+        region = ints(record.region, np.int16) if record.region else np.full(len(reasons), -1, dtype=np.int64)
+        k = len(accepted)
+        orders = {
+            "customer": cust[accepted],
+            "region": region[accepted],
+            "state": np.full(k, OrderState.RESERVED, dtype=np.int64),
+            "placed": np.full(k, record.now_us, dtype=np.int64),
+            "expires": np.full(k, record.now_us + record.ttl_us, dtype=np.int64),
+            "total": order_totals,
+            "line_lo": line_lo,
+            "nlines": counts,
+        }
+        lines = {"sku": sku[line_rows], "qty": qty[line_rows], "price": prices}
+        numbers[accepted] = self.orders.append(orders, lines)
+        totals[accepted] = order_totals
+        return reasons, numbers, totals
+
+    def apply_pay(self, record: records.Pay) -> list[int]:
+        """Capture payments; return the code per request."""
+        self.ledger.fee_bp = record.fee_bp
+        codes, captured = self.ledger.decide(self.orders, record.numbers, record.amounts, record.keys, record.now_us)
+        self.last_captured = captured
+        if captured:
+            rows = np.fromiter((self.ledger.keys[k][0] - 1 for k in captured), np.int64, len(captured))
+            line_rows = self.orders.line_rows(rows)
+            self.book.commit(self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
+            self.ledger.record(self.orders, captured, record.now_us)
+        return codes
+
+    def apply_cancel(self, record: records.Cancel) -> list[int]:
+        """Cancel reserved orders; return the code per order (0 = cancelled)."""
+        state = self.orders.col("state")
+        codes: list[int] = []
+        rows: list[int] = []
+        for number in record.numbers:
+            row = number - 1
+            if not 0 <= row < len(self.orders):
+                codes.append(UNKNOWN_ORDER)
+            elif state[row] != OrderState.RESERVED:
+                codes.append(NOT_PAYABLE)  # an illegal transition
+            else:
+                state[row] = OrderState.CANCELLED
+                rows.append(row)
+                codes.append(0)
+        self._release(np.asarray(rows, dtype=np.int64))
+        return codes
+
+    def apply_expire(self, record: records.Expire) -> I64:
+        """Expire due reservations; return the order rows that expired."""
+        rows = self.orders.due(record.now_us)
+        self.orders.col("state")[rows] = OrderState.EXPIRED
+        self._release(rows)
+        self.orders.advance_cursor()
+        return rows
+
+    def _release(self, rows: I64) -> None:
+        if len(rows) == 0:
+            return
+        line_rows = self.orders.line_rows(rows)
+        owners = np.repeat(self.orders.col("customer")[rows], self.orders.col("nlines")[rows])
+        self.book.release(owners, self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
+
+    def to_snapshot(self, seq: int) -> Snapshot:
+        """Return the whole state as a snapshot at ``seq``."""
+        used = self.book.used
+        memory = self.ledger.keys
+        return Snapshot(
+            seq=seq,
+            skus=list(self.book.skus),
+            customers=list(self.customers.names),
+            regions=list(self.regions.names),
+            stock={name: column.view().tobytes() for name, column in self.book.cols.items()},
+            used_keys=np.fromiter(used.keys(), np.int64, len(used)).tobytes(),
+            used_units=np.fromiter(used.values(), np.int64, len(used)).tobytes(),
+            orders={name: column.view().tobytes() for name, column in self.orders.cols.items()},
+            lines={name: column.view().tobytes() for name, column in self.orders.lines.items()},
+            expiry_cursor=self.orders.expiry_cursor,
+            payments={name: column.view().tobytes() for name, column in self.ledger.cols.items()},
+            idem_keys=list(memory.keys()),
+            idem_values=np.asarray(list(memory.values()), dtype=np.int64).reshape(-1, 4).tobytes(),
+            balances=self.ledger.customer_balance.view().tobytes(),
+            merchant=self.ledger.merchant,
+            platform=self.ledger.platform,
+        )
+
+    def restore(self, snap: Snapshot) -> None:
+        """Load ``snap`` into this (fresh) state."""
+        self.book.skus = list(snap.skus)
+        self.book.index = {sku: i for i, sku in enumerate(snap.skus)}
+        self.book.cols = {n: Column.from_array(np.frombuffer(b, np.int64)) for n, b in snap.stock.items()}
+        keys, units = np.frombuffer(snap.used_keys, np.int64), np.frombuffer(snap.used_units, np.int64)
+        self.book.used = dict(zip(keys.tolist(), units.tolist(), strict=True))
+        self.customers, self.regions = Names(snap.customers), Names(snap.regions)
+        self.orders.cols = {n: Column.from_array(np.frombuffer(snap.orders[n], np.int64)) for n in ORDER_COLUMNS}
+        self.orders.lines = {n: Column.from_array(np.frombuffer(snap.lines[n], np.int64)) for n in LINE_COLUMNS}
+        self.orders.expiry_cursor = snap.expiry_cursor
+        self.ledger.cols = {n: Column.from_array(np.frombuffer(b, np.int64)) for n, b in snap.payments.items()}
+        values = np.frombuffer(snap.idem_values, np.int64).reshape(-1, 4).tolist()
+        self.ledger.keys = {k: (v[0], v[1], v[2], v[3]) for k, v in zip(snap.idem_keys, values, strict=True)}
+        self.ledger.customer_balance = Column.from_array(np.frombuffer(snap.balances, np.int64))
+        self.ledger.merchant, self.ledger.platform = snap.merchant, snap.platform
