@@ -16,20 +16,26 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from wujie.catalog.errors import CatalogErrorCode
+from wujie.catalog.model import FlashSale, Sku
 from wujie.engine.columns import Column
+from wujie.engine.timebase import to_us
+from wujie.inventory.errors import InventoryErrorCode
+from wujie.orders.errors import OrderErrorCode
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 
 #: per-order decision reasons (``REASON_CODES`` names them)
 OK, OUT_OF_STOCK, LIMIT, UNKNOWN_SKU, BAD_QTY, BAD_LINES = 0, 1, 2, 3, 4, 5
+#: the core's stable error codes, by reason index
 REASON_CODES: tuple[str | None, ...] = (
     None,
-    "out_of_stock",
-    "purchase_limit_exceeded",
-    "unknown_sku",
-    "invalid_quantity",
-    "too_many_lines",
+    InventoryErrorCode.INSUFFICIENT_STOCK.value,
+    OrderErrorCode.PURCHASE_LIMIT_EXCEEDED.value,
+    CatalogErrorCode.UNKNOWN_SKU.value,
+    OrderErrorCode.INVALID_QUANTITY.value,
+    OrderErrorCode.INVALID_ORDER.value,
 )
 _KEY_SHIFT = 32
 
@@ -39,7 +45,8 @@ class SkuTerms:
     """What the engine must know of a SKU: units on hand, prices (minor units) and the limit.
 
     ``flash_price`` applies when ``flash_start_us <= now < flash_end_us`` (microseconds since the
-    epoch); ``limit`` is the most units one customer may hold (reserved or bought), 0 for none.
+    epoch); ``limit`` is the flash sale's per-customer limit: while the sale runs, the units one
+    customer holds at the flash price (reserved or bought) may not exceed it (0: no limit).
     """
 
     sku: str
@@ -49,6 +56,21 @@ class SkuTerms:
     flash_start_us: int = 0
     flash_end_us: int = 0
     limit: int = 0
+
+    @classmethod
+    def from_catalog(cls, sku: Sku, on_hand: int, sale: FlashSale | None = None) -> SkuTerms:
+        """Return the terms of a catalog SKU (list price) and its flash sale, if any."""
+        if sale is None:
+            return cls(sku.id, on_hand, sku.list_price.minor)
+        return cls(
+            sku.id,
+            on_hand,
+            sku.list_price.minor,
+            sale.price.minor,
+            to_us(sale.start),
+            to_us(sale.end),
+            sale.limit_per_customer,
+        )
 
 
 def group_starts(sorted_keys: npt.NDArray[Any]) -> tuple[I64, I64]:
@@ -99,13 +121,19 @@ class StockBook:
         free: I64 = self.col("on_hand") - self.col("reserved") - self.col("sold")
         return free if sku is None else free[sku]
 
+    def on_sale(self, sku: I64, now_us: int) -> npt.NDArray[np.bool_]:
+        """Return, per row, whether the SKU's flash sale runs at ``now_us``."""
+        return (self.col("flash_start")[sku] <= now_us) & (now_us < self.col("flash_end")[sku])
+
     def unit_prices(self, sku: I64, now_us: int) -> I64:
         """Return the price each row pays at ``now_us`` (the flash price inside its window)."""
-        start, end = self.col("flash_start")[sku], self.col("flash_end")[sku]
-        flash = (start <= now_us) & (now_us < end)
-        return np.where(flash, self.col("flash_price")[sku], self.col("price")[sku])
+        return np.where(self.on_sale(sku, now_us), self.col("flash_price")[sku], self.col("price")[sku])
 
-    def decide_singles(self, cust: I64, sku: I64, qty: I64) -> I8:
+    def limits(self, sku: I64, now_us: int) -> I64:
+        """Return the per-customer limit in force for each row at ``now_us`` (0: none)."""
+        return np.where(self.on_sale(sku, now_us), self.col("limit")[sku], 0)
+
+    def decide_singles(self, cust: I64, sku: I64, qty: I64, now_us: int) -> I8:
         """Decide single-line orders exactly as one-by-one in arrival order; apply the accepted.
 
         Rows are grouped by SKU (a stable sort keeps arrival order). In a group whose quantities
@@ -121,22 +149,22 @@ class StockBook:
         uniform = np.ones(len(starts), dtype=bool)
         uniform[gid[q != q[starts][gid]]] = False
         fast = uniform[gid]
-        ok = self._limit_ok(c, s, q, fast)
+        limit = self.limits(s, now_us)
+        ok = self._limit_ok(c, s, q, fast, limit)
         ok_count = np.cumsum(ok)
         before: I64 = ok_count - ok - (ok_count[starts] - ok[starts])[gid]  # limit-passing rows ahead in the group
         sold_out = before >= (self.available(s[starts]) // q[starts])[gid]
         accepted = fast & ok & ~sold_out
         sorted_reasons = np.where(accepted, OK, np.where(sold_out, OUT_OF_STOCK, LIMIT)).astype(np.int8)
         reasons[order] = sorted_reasons
-        self._apply_reserve(c[accepted], s[accepted], q[accepted])
+        self._apply_reserve(c[accepted], s[accepted], q[accepted], limit[accepted])
         for row in np.sort(order[~fast]):
-            reasons[row] = self.decide_lines(int(cust[row]), [int(sku[row])], [int(qty[row])])
+            reasons[row] = self.decide_lines(int(cust[row]), [int(sku[row])], [int(qty[row])], now_us)
         return reasons
 
-    def _limit_ok(self, c: I64, s: I64, q: I64, fast: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+    def _limit_ok(self, c: I64, s: I64, q: I64, fast: npt.NDArray[np.bool_], limit: I64) -> npt.NDArray[np.bool_]:
         """For rows sorted by SKU: may each row's customer still buy (limit rank test)?"""
         ok = np.ones(len(s), dtype=bool)
-        limit = self.col("limit")[s]
         rows = np.flatnonzero((limit > 0) & fast)
         if len(rows) == 0:
             return ok
@@ -152,9 +180,9 @@ class StockBook:
         ok[rows[key_order]] = krank < allowed[kgid]
         return ok
 
-    def _apply_reserve(self, c: I64, s: I64, q: I64) -> None:
+    def _apply_reserve(self, c: I64, s: I64, q: I64, limit: I64) -> None:
         np.add.at(self.col("reserved"), s, q)
-        limited = self.col("limit")[s] > 0
+        limited = limit > 0
         if limited.any():
             keys = (c[limited] << _KEY_SHIFT) | s[limited]
             uniq, first, counts = np.unique(keys, return_index=True, return_counts=True)
@@ -162,12 +190,14 @@ class StockBook:
             for key, units in zip(uniq.tolist(), (counts * q[limited][first]).tolist(), strict=True):
                 used[key] = used.get(key, 0) + units
 
-    def decide_lines(self, cust: int, skus: Sequence[int], qtys: Sequence[int]) -> int:
+    def decide_lines(self, cust: int, skus: Sequence[int], qtys: Sequence[int], now_us: int) -> int:
         """Decide one order: stock first, then limits; all lines are reserved, or none. Return its reason."""
         need: dict[int, int] = {}
         for sku, qty in zip(skus, qtys, strict=True):
             need[sku] = need.get(sku, 0) + qty
-        on_hand, reserved, sold, limit = (self.col(n) for n in ("on_hand", "reserved", "sold", "limit"))
+        on_hand, reserved, sold = (self.col(n) for n in ("on_hand", "reserved", "sold"))
+        keys = list(need)
+        limit = dict(zip(keys, self.limits(np.asarray(keys, dtype=np.int64), now_us).tolist(), strict=True))
         if any(on_hand[sku] - reserved[sku] - sold[sku] < qty for sku, qty in need.items()):
             return OUT_OF_STOCK
         used = self.used
@@ -180,14 +210,13 @@ class StockBook:
                 self.used[key] = self.used.get(key, 0) + qty
         return OK
 
-    def release(self, cust: I64, sku: I64, qty: I64) -> None:
-        """Give reserved units back (cancel, expiry), and the customer's limit with them."""
+    def release(self, cust: I64, sku: I64, qty: I64, counted: npt.NDArray[np.bool_]) -> None:
+        """Give reserved units back (cancel, expiry), and the ``counted`` ones to the customer's limit."""
         np.subtract.at(self.col("reserved"), sku, qty)
         used = self.used
-        for c, s, q in zip(cust.tolist(), sku.tolist(), qty.tolist(), strict=True):
+        for c, s, q in zip(cust[counted].tolist(), sku[counted].tolist(), qty[counted].tolist(), strict=True):
             key = (c << _KEY_SHIFT) | s
-            if key in used:
-                used[key] -= q
+            used[key] = max(0, used.get(key, 0) - q)
 
     def commit(self, sku: I64, qty: I64) -> None:
         """Turn reserved units into sold ones (payment captured)."""

@@ -338,7 +338,7 @@ class Engine:
         return {
             "skus": len(self.state.book),
             "orders": len(self.state.orders),
-            **{OrderState(s).status: int(states[s]) for s in OrderState},
+            **{OrderState(s).status.value: int(states[s]) for s in OrderState},
             "payments": len(self.state.ledger),
             "journal_seq": self.journal.last_seq,
         }

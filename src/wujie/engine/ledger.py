@@ -13,17 +13,21 @@ import numpy.typing as npt
 
 from wujie.engine.columns import Column
 from wujie.engine.orderbook import OrderBook, OrderState
+from wujie.orders.errors import OrderErrorCode
+from wujie.payments.errors import PaymentErrorCode
 
 I64 = npt.NDArray[np.int64]
 
-PAID_OK, UNKNOWN_ORDER, ALREADY_PAID, NOT_PAYABLE, AMOUNT_MISMATCH, CONFLICT = 0, 1, 2, 3, 4, 5
+PAID_OK, UNKNOWN_ORDER, ALREADY_PAID, NOT_PAYABLE, AMOUNT_MISMATCH, CONFLICT, EXPIRED = 0, 1, 2, 3, 4, 5, 6
+#: the core's stable error codes, by code index
 PAY_CODES: tuple[str | None, ...] = (
     None,
-    "unknown_order",
-    "already_paid",
-    "illegal_transition",
-    "amount_mismatch",
-    "idempotency_conflict",
+    OrderErrorCode.UNKNOWN_ORDER.value,
+    PaymentErrorCode.ALREADY_CAPTURED.value,
+    OrderErrorCode.ILLEGAL_TRANSITION.value,
+    OrderErrorCode.AMOUNT_MISMATCH.value,
+    PaymentErrorCode.IDEMPOTENCY_CONFLICT.value,
+    OrderErrorCode.RESERVATION_EXPIRED.value,
 )
 
 
@@ -80,7 +84,7 @@ class Ledger:
             elif state[row] != OrderState.RESERVED:
                 code = ALREADY_PAID if state[row] == OrderState.PAID else NOT_PAYABLE
             elif expires[row] <= now_us:
-                code = NOT_PAYABLE
+                code = EXPIRED
             elif total[row] != amount:
                 code = AMOUNT_MISMATCH
             else:

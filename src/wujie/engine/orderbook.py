@@ -8,12 +8,13 @@ import numpy as np
 import numpy.typing as npt
 
 from wujie.engine.columns import Column
+from wujie.orders.model import OrderStatus
 
 I64 = npt.NDArray[np.int64]
 
 
 class OrderState(IntEnum):
-    """Engine order states; names match the order aggregate's statuses."""
+    """Engine order states; ``status`` gives the order aggregate's :class:`OrderStatus`."""
 
     RESERVED = 1
     PAID = 2
@@ -21,13 +22,13 @@ class OrderState(IntEnum):
     EXPIRED = 4
 
     @property
-    def status(self) -> str:
-        """Return the lower-case status name (``"reserved"``...)."""
-        return self.name.lower()
+    def status(self) -> OrderStatus:
+        """Return the core status (``OrderStatus.RESERVED``...)."""
+        return OrderStatus(self.name.lower())
 
 
 ORDER_COLUMNS = ("customer", "region", "state", "placed", "expires", "total", "line_lo", "nlines")
-LINE_COLUMNS = ("sku", "qty", "price")
+LINE_COLUMNS = ("sku", "qty", "price", "counted")
 
 
 class OrderBook:

@@ -109,45 +109,49 @@ class EngineState:
         batch = Lines(cust, nlines, np.cumsum(nlines) - nlines, sku, qty)
         if len(nlines) and int(nlines.max()) == 1:
             todo = np.flatnonzero(reasons == OK)
-            reasons[todo] = self.book.decide_singles(cust[todo], sku[todo], qty[todo])
+            reasons[todo] = self.book.decide_singles(cust[todo], sku[todo], qty[todo], record.now_us)
         else:
-            self._decide_mixed(reasons, batch)
+            self._decide_mixed(reasons, batch, record.now_us)
         return self._record_orders(record, reasons, batch)
 
     def _validate(self, nlines: I64, sku: I64, qty: I64) -> I8:
         reasons = np.zeros(len(nlines), dtype=np.int8)
         if len(nlines) == 0:
             return reasons
-        bad_count = (nlines < 1) | (nlines > MAX_LINES)
-        if int(nlines.sum()) != len(sku) or bad_count.any():
-            reasons[:] = BAD_LINES
+        if (nlines < 0).any() or int(nlines.sum()) != len(sku):
+            reasons[:] = BAD_LINES  # a malformed batch: refuse all of it
             return reasons
         starts = np.cumsum(nlines) - nlines
-        unknown = np.maximum.reduceat(((sku < 0) | (sku >= len(self.book))).astype(np.int8), starts)
-        bad_qty = np.maximum.reduceat(((qty < 1) | (qty > MAX_QTY)).astype(np.int8), starts)
-        reasons[bad_qty > 0] = BAD_QTY
-        reasons[unknown > 0] = UNKNOWN_SKU
+
+        def per_order(bad_line: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+            running = np.concatenate(([0], np.cumsum(bad_line)))
+            flagged: npt.NDArray[np.bool_] = running[starts + nlines] > running[starts]
+            return flagged
+
+        reasons[per_order((qty < 1) | (qty > MAX_QTY))] = BAD_QTY
+        reasons[per_order((sku < 0) | (sku >= len(self.book)))] = UNKNOWN_SKU
+        reasons[(nlines < 1) | (nlines > MAX_LINES)] = BAD_LINES
         return reasons
 
-    def _decide_mixed(self, reasons: I8, batch: Lines) -> None:
+    def _decide_mixed(self, reasons: I8, batch: Lines, now_us: int) -> None:
         """Decide in arrival order: runs of single-line orders in one vector pass, others alone."""
         run: list[int] = []
         for row in np.flatnonzero(reasons == OK).tolist():
             if batch.nlines[row] == 1:
                 run.append(row)
                 continue
-            self._decide_run(reasons, run, batch)
+            self._decide_run(reasons, run, batch, now_us)
             run = []
             lo, hi = int(batch.starts[row]), int(batch.starts[row] + batch.nlines[row])
             skus, qtys = batch.sku[lo:hi].tolist(), batch.qty[lo:hi].tolist()
-            reasons[row] = self.book.decide_lines(int(batch.cust[row]), skus, qtys)
-        self._decide_run(reasons, run, batch)
+            reasons[row] = self.book.decide_lines(int(batch.cust[row]), skus, qtys, now_us)
+        self._decide_run(reasons, run, batch, now_us)
 
-    def _decide_run(self, reasons: I8, run: list[int], batch: Lines) -> None:
+    def _decide_run(self, reasons: I8, run: list[int], batch: Lines, now_us: int) -> None:
         if run:
             rows = np.asarray(run, dtype=np.int64)
             at = batch.starts[rows]
-            reasons[rows] = self.book.decide_singles(batch.cust[rows], batch.sku[at], batch.qty[at])
+            reasons[rows] = self.book.decide_singles(batch.cust[rows], batch.sku[at], batch.qty[at], now_us)
 
     def _record_orders(self, record: records.Place, reasons: I8, batch: Lines) -> tuple[I8, I64, I64]:
         cust, nlines, starts, sku, qty = batch.cust, batch.nlines, batch.starts, batch.sku, batch.qty
@@ -175,7 +179,8 @@ class EngineState:
             "line_lo": line_lo,
             "nlines": counts,
         }
-        lines = {"sku": sku[line_rows], "qty": qty[line_rows], "price": prices}
+        counted = (self.book.limits(sku[line_rows], record.now_us) > 0).astype(np.int64)
+        lines = {"sku": sku[line_rows], "qty": qty[line_rows], "price": prices, "counted": counted}
         numbers[accepted] = self.orders.append(orders, lines)
         totals[accepted] = order_totals
         return reasons, numbers, totals
@@ -223,7 +228,8 @@ class EngineState:
             return
         line_rows = self.orders.line_rows(rows)
         owners = np.repeat(self.orders.col("customer")[rows], self.orders.col("nlines")[rows])
-        self.book.release(owners, self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
+        sku, qty = self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows]
+        self.book.release(owners, sku, qty, self.orders.line("counted")[line_rows] > 0)
 
     def to_snapshot(self, seq: int) -> Snapshot:
         """Return the whole state as a snapshot at ``seq``."""
