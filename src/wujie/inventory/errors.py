@@ -19,6 +19,7 @@ class InventoryErrorCode(StrEnum):
     INSUFFICIENT_STOCK = "insufficient_stock"
     RESERVATION_CLOSED = "reservation_closed"
     DUPLICATE = "duplicate"
+    STOCK_RULE_BROKEN = "stock_rule_broken"
 
 
 class InventoryError(WujieError):
@@ -77,3 +78,15 @@ class InvalidLocation(InventoryError):
         self, message: str, code: InventoryErrorCode = InventoryErrorCode.INVALID_LOCATION, **context: Any
     ) -> None:
         super().__init__(code, message, **context)
+
+
+class StockRuleBroken(InventoryError):
+    """A write that would break ``sold + reserved <= on_hand``: refused by the store itself."""
+
+    def __init__(self, sku: str, location: str) -> None:
+        super().__init__(
+            InventoryErrorCode.STOCK_RULE_BROKEN,
+            f"refused a write that breaks sold + reserved <= on_hand for {sku!r} at {location!r}",
+            sku=sku,
+            location=location,
+        )

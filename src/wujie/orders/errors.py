@@ -18,6 +18,7 @@ class OrderErrorCode(StrEnum):
     INVALID_QUANTITY = "invalid_quantity"
     PURCHASE_LIMIT_EXCEEDED = "purchase_limit_exceeded"
     AMOUNT_MISMATCH = "amount_mismatch"
+    RESERVATION_EXPIRED = "reservation_expired"
 
 
 class OrderError(WujieError):
@@ -83,4 +84,16 @@ class AmountMismatch(OrderError):
             order_id=order_id,
             expected=expected,
             got=got,
+        )
+
+
+class ReservationExpired(OrderError):
+    """The order's stock hold ran out before payment; the expiry sweep will release it."""
+
+    def __init__(self, order_id: str, expired_at: str) -> None:
+        super().__init__(
+            OrderErrorCode.RESERVATION_EXPIRED,
+            f"order {order_id!r} held its stock until {expired_at}; it can no longer be paid",
+            order_id=order_id,
+            expired_at=expired_at,
         )

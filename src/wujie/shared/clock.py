@@ -53,3 +53,15 @@ class ManualClock:
 def monotonic_ms() -> float:
     """Return a monotonic timestamp in milliseconds, for latency measurement."""
     return time.perf_counter() * 1000.0
+
+
+def to_utc_text(moment: datetime) -> str:
+    """Return ``moment`` as fixed-width UTC ISO text, so text order is time order (for SQL columns)."""
+    if moment.tzinfo is None:
+        raise ValueError("a naive datetime has no place in Wujie: pass a timezone-aware one")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_utc_text(text: str) -> datetime:
+    """Parse text written by :func:`to_utc_text`."""
+    return datetime.fromisoformat(text)
