@@ -1,0 +1,128 @@
+"""The validated parameters of :class:`~wujie.forecasting.estimator.Forecaster`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from wujie.forecasting.errors import InvalidParams
+from wujie.forecasting.frames import FramePolicy
+
+STATISTICAL = ("seasonal_naive", "autoets", "theta")
+GLOBAL = ("lightgbm",)
+MODELS = STATISTICAL + GLOBAL
+ETS_COMPONENTS = ("Z", "A", "M", "N")
+
+
+@dataclass(frozen=True)
+class LightGBMParams:
+    """The global LightGBM model: Tweedie loss over lag, calendar, event and price features.
+
+    Parameters
+    ----------
+    lags
+        Target lags used as features (periods).
+    rolling_windows
+        Windows of rolling means of the target at lag 1 and at the season.
+    n_estimators, learning_rate, num_leaves, min_child_samples
+        LightGBM settings (``objective="tweedie"``).
+    tweedie_variance_power
+        Between 1 (Poisson) and 2 (gamma); retail demand with many zeros sits near 1.1-1.3.
+    events
+        Add the sale-day features (``is_event``, ``days_to_event``, ``days_since_event``).
+    interval_windows
+        Conformal calibration windows for prediction intervals (each ``max_horizon`` long).
+    """
+
+    lags: tuple[int, ...] = (7, 14, 21, 28)
+    rolling_windows: tuple[int, ...] = (7, 28)
+    n_estimators: int = 300
+    learning_rate: float = 0.05
+    num_leaves: int = 63
+    min_child_samples: int = 20
+    tweedie_variance_power: float = 1.5
+    interval_windows: int = 5
+    events: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.lags or min(self.lags) < 1:
+            raise InvalidParams("lags must be positive", lags=str(self.lags))
+        if self.rolling_windows and min(self.rolling_windows) < 2:
+            raise InvalidParams("rolling windows must be >= 2", rolling_windows=str(self.rolling_windows))
+        if self.n_estimators < 1 or not 0 < self.learning_rate <= 1 or self.num_leaves < 2:
+            raise InvalidParams("n_estimators >= 1, 0 < learning_rate <= 1 and num_leaves >= 2 are required")
+        if not 1.0 <= self.tweedie_variance_power < 2.0:
+            raise InvalidParams("tweedie_variance_power must be in [1, 2)", power=self.tweedie_variance_power)
+        if self.interval_windows < 2:
+            raise InvalidParams("interval_windows must be >= 2 (conformal intervals)")
+
+
+@dataclass(frozen=True)
+class ForecasterParams:
+    """What :class:`Forecaster` fits.
+
+    Parameters
+    ----------
+    models
+        Any of ``seasonal_naive``, ``autoets``, ``theta`` (statsforecast, one model per series) and
+        ``lightgbm`` (mlforecast, one global model).
+    freq
+        Pandas offset alias of the series.
+    season_length
+        Periods per season (7 for daily data with a weekly cycle).
+    ets_spec
+        The AutoETS model string (error, trend, season). A fixed spec such as ``"ANA"`` fits in a
+        few ms per series; ``"ZZZ"`` searches all models (~0.4 s per series).
+    max_horizon
+        Longest horizon ``predict`` will be asked for with intervals (the LightGBM conformal
+        calibration uses windows of this length).
+    min_length
+        Series with fewer observations than this (default ``2 * season_length``) get the fallback
+        forecast (historic average) in every model column; see ``Forecaster.fallback_ids_``.
+    event_dates
+        Sale days for the event features; empty means :func:`default_event_dates`.
+    frame
+        Gap and negative-demand policy applied by ``fit``.
+    seed
+        Seed of LightGBM (bagging, feature sampling) so that runs repeat exactly.
+    n_jobs
+        Processes for statsforecast and threads for LightGBM.
+    """
+
+    models: tuple[str, ...] = MODELS
+    freq: str = "D"
+    season_length: int = 7
+    ets_spec: str = "ANA"
+    max_horizon: int = 28
+    min_length: int | None = None
+    event_dates: tuple[date, ...] = ()
+    lightgbm: LightGBMParams = field(default_factory=LightGBMParams)
+    frame: FramePolicy | None = None
+    seed: int = 0
+    n_jobs: int = 1
+
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.models if m not in MODELS]
+        if not self.models or unknown or len(set(self.models)) != len(self.models):
+            raise InvalidParams(f"models must be distinct names among {', '.join(MODELS)}", models=str(self.models))
+        if self.season_length < 1 or self.max_horizon < 1 or self.n_jobs < 1:
+            raise InvalidParams("season_length, max_horizon and n_jobs must be >= 1")
+        if len(self.ets_spec) != 3 or any(c not in ETS_COMPONENTS for c in self.ets_spec.upper()):
+            raise InvalidParams("ets_spec is three letters of Z/A/M/N, e.g. 'ANA'", ets_spec=self.ets_spec)
+        if self.min_length is not None and self.min_length < 1:
+            raise InvalidParams("min_length must be >= 1", min_length=self.min_length)
+        if self.frame is None:
+            object.__setattr__(self, "frame", FramePolicy(freq=self.freq))
+        elif self.frame.freq != self.freq:
+            raise InvalidParams("frame.freq must equal freq", freq=self.freq, frame_freq=self.frame.freq)
+
+    @property
+    def effective_min_length(self) -> int:
+        """Shortest series a model (not the fallback) forecasts."""
+        return self.min_length if self.min_length is not None else 2 * self.season_length
+
+    @property
+    def frame_policy(self) -> FramePolicy:
+        """The validated frame policy (never None after construction)."""
+        assert self.frame is not None
+        return self.frame
