@@ -1,0 +1,163 @@
+"""Micro-batching for concurrent callers: one writer thread, one journal sync per batch.
+
+Async callers (the HTTP API) submit requests and await their decisions. The writer thread
+takes everything queued, decides it as one batch inside :meth:`Engine.group` (one
+``fdatasync``), and only then resolves the callers' futures: an answer is never sent before it
+is durable. While a batch syncs, the next one gathers, so the batch size follows the load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wujie.engine.decisions import Decision, OrderRequest, PaymentResult
+from wujie.engine.engine import Engine
+
+
+@dataclass
+class _Job:
+    kind: str
+    args: Any
+    future: asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop
+
+
+@dataclass
+class IntakeStats:
+    """Counters: batches synced, requests served, the largest batch."""
+
+    batches: int = 0
+    requests: int = 0
+    largest: int = 0
+    sizes: list[int] = field(default_factory=list)
+
+
+class Intake:
+    """Owns the engine's writer thread; every engine write goes through :meth:`submit`."""
+
+    def __init__(self, engine: Engine, *, expire_every_s: float = 1.0) -> None:
+        self.engine = engine
+        self.stats = IntakeStats()
+        self._jobs: list[_Job] = []
+        self._wake = threading.Condition()
+        self._stopping = False
+        self._expire_every_s = expire_every_s
+        self._thread = threading.Thread(target=self._run, name="wujie-engine-writer", daemon=True)
+
+    def start(self) -> None:
+        """Start the writer thread."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Finish the queued work, stop the writer and close the engine (with a snapshot)."""
+        with self._wake:
+            self._stopping = True
+            self._wake.notify()
+        self._thread.join()
+        self.engine.close()
+
+    async def submit(self, kind: str, args: Any) -> Any:
+        """Queue one request (``place``, ``pay``, ``cancel`` or ``call``) and await its durable answer."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        with self._wake:
+            if self._stopping:
+                raise RuntimeError("the engine writer is stopping")
+            self._jobs.append(_Job(kind, args, future, loop))
+            self._wake.notify()
+        return await future
+
+    async def place(self, orders: Sequence[OrderRequest]) -> list[Decision]:
+        """Decide orders; return once durable."""
+        result: list[Decision] = await self.submit("place", list(orders))
+        return result
+
+    async def pay(self, order_id: str, amount: int, key: str) -> PaymentResult:
+        """Capture a payment; return once durable."""
+        result: PaymentResult = await self.submit("pay", (order_id, amount, key))
+        return result
+
+    async def cancel(self, order_id: str, reason: str) -> str | None:
+        """Cancel an order; return its error code (or ``None``) once durable."""
+        result: str | None = await self.submit("cancel", (order_id, reason))
+        return result
+
+    async def call(self, function: Callable[[Engine], Any]) -> Any:
+        """Run ``function(engine)`` on the writer (admin writes: SKUs, receipts, checkpoints)."""
+        return await self.submit("call", function)
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._jobs and not self._stopping:
+                    if not self._wake.wait(timeout=self._expire_every_s):
+                        break
+                jobs, self._jobs = self._jobs, []
+                stopping = self._stopping
+            if jobs:
+                self._batch(jobs)
+            else:
+                self._expire()
+            if stopping and not jobs:
+                return
+
+    def _expire(self) -> None:
+        try:
+            self.engine.expire()
+        except Exception:  # noqa: BLE001 - the writer must survive; callers see errors on their requests
+            return
+
+    def _batch(self, jobs: list[_Job]) -> None:
+        answers: list[tuple[_Job, Any, BaseException | None]] = []
+        try:
+            with self.engine.group():
+                answers = self._decide(jobs)
+        except BaseException as exc:  # noqa: BLE001 - nothing of this batch is acknowledged
+            answers = [(job, None, exc) for job in jobs]
+        self.stats.batches += 1
+        self.stats.requests += len(jobs)
+        self.stats.largest = max(self.stats.largest, len(jobs))
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Job, Any, BaseException | None]]] = {}
+        for answer in answers:
+            by_loop.setdefault(answer[0].loop, []).append(answer)
+        for loop, group in by_loop.items():
+            loop.call_soon_threadsafe(_resolve, group)
+
+    def _decide(self, jobs: list[_Job]) -> list[tuple[_Job, Any, BaseException | None]]:
+        engine = self.engine
+        answers: list[tuple[_Job, Any, BaseException | None]] = []
+        places = [job for job in jobs if job.kind == "place"]
+        if places:
+            decisions = engine.place_orders([order for job in places for order in job.args])
+            start = 0
+            for job in places:
+                answers.append((job, decisions[start : start + len(job.args)], None))
+                start += len(job.args)
+        pays = [job for job in jobs if job.kind == "pay"]
+        if pays:
+            ids, amounts, keys = zip(*(job.args for job in pays), strict=True)
+            results = engine.pay_many(list(ids), list(amounts), list(keys))
+            answers.extend((job, result, None) for job, result in zip(pays, results, strict=True))
+        for job in jobs:
+            if job.kind == "cancel":
+                answers.append((job, engine.cancel([job.args[0]], job.args[1])[0], None))
+            elif job.kind == "call":
+                try:
+                    answers.append((job, job.args(engine), None))
+                except Exception as exc:  # noqa: BLE001 - handed to the caller
+                    answers.append((job, None, exc))
+        return answers
+
+
+def _resolve(group: list[tuple[_Job, Any, BaseException | None]]) -> None:
+    for job, value, error in group:
+        if job.future.done():
+            continue
+        if error is not None:
+            job.future.set_exception(error)
+        else:
+            job.future.set_result(value)

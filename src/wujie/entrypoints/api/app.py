@@ -1,0 +1,82 @@
+"""The HTTP API: ``create_app(settings)`` builds the FastAPI app around a live engine.
+
+The engine opens in the app's lifespan (the embedded file journal under ``settings.data_dir``, or
+PostgreSQL when ``settings.database_url`` is ``postgresql://...``) and its writer thread serves
+every route. ``POST /v1/orders`` is answered by a lean ASGI hot path with identical semantics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from wujie import __version__
+from wujie.config import Settings
+from wujie.engine.admission import Admission
+from wujie.engine.engine import Engine
+from wujie.engine.intake import Intake
+from wujie.engine.ports import EventSink
+from wujie.entrypoints.api import problems, routers
+from wujie.entrypoints.api.auth import Tokens
+from wujie.entrypoints.api.hotpath import HotPath
+from wujie.entrypoints.api.runtime import Runtime
+
+
+def open_engine(settings: Settings, sink: EventSink | None = None) -> Engine:
+    """Open the engine the settings describe (file journal, or PostgreSQL as system of record)."""
+    common: dict[str, Any] = {
+        "sink": sink,
+        "currency": settings.currency,
+        "reservation_ttl_s": settings.reservation_ttl_s,
+        "platform_fee_bp": settings.platform_fee_bp,
+    }
+    if settings.database_url.startswith(("postgresql://", "postgres://")):
+        from wujie.engine.pgstore import open_on_postgres
+
+        return open_on_postgres(settings.database_url, settings.data_dir / "engine-pg", **common)
+    return Engine.open(settings.data_dir / "engine", **common)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sink: EventSink | None = None,
+    admission: Admission | None = None,
+    hot_path: bool = True,
+) -> FastAPI:
+    """Return the API app; the engine opens when the app starts and closes when it stops."""
+    config = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = await asyncio.to_thread(open_engine, config, sink)
+        intake = Intake(engine)
+        intake.start()
+        app.state.runtime = Runtime(config, engine, intake, admission or Admission(), Tokens(config.secret_key))
+        try:
+            yield
+        finally:
+            await asyncio.to_thread(intake.stop)
+
+    app = FastAPI(
+        title="Wujie",
+        version=__version__,
+        summary="Orders at the 11.11 peak: intake engine, payments, stock.",
+        lifespan=lifespan,
+    )
+    app.state.tokens = Tokens(config.secret_key)
+    problems.install(app)
+    routers.include_all(app)
+
+    @app.get("/healthz", tags=["health"], operation_id="health")
+    async def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    if hot_path:
+        app.add_middleware(HotPath)
+    return app

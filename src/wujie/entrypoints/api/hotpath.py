@@ -1,0 +1,107 @@
+"""The lean hot route: ``POST /v1/orders`` handled in plain ASGI with msgspec, ahead of routing.
+
+It implements exactly the documented ``place_order`` operation (same body, same answers, same
+problem codes: a test compares both) without FastAPI's per-request dependency and validation
+machinery, which costs more than the engine's decision itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
+
+import msgspec
+
+from wujie.entrypoints.api.problems import PROBLEM_TYPE, Problem, problem_body
+from wujie.entrypoints.api.runtime import Runtime
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY = 64 * 1024
+_Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+_Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+
+
+class _Line(msgspec.Struct, forbid_unknown_fields=True):
+    sku: _Sku
+    qty: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+
+
+class _Order(msgspec.Struct, forbid_unknown_fields=True):
+    lines: Annotated[list[_Line], msgspec.Meta(min_length=1, max_length=50)]
+    region: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    customer: _Name | None = None
+
+
+class _Placed(msgspec.Struct):
+    order_id: str
+    status: str
+    total_minor: int
+    currency: str
+
+
+_DECODER = msgspec.json.Decoder(_Order)
+_ENCODER = msgspec.json.Encoder()
+_JSON = [(b"content-type", b"application/json")]
+
+
+class HotPath:
+    """ASGI middleware answering ``POST /v1/orders`` itself; everything else goes to ``app``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/v1/orders" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        runtime: Runtime | None = getattr(scope["app"].state, "runtime", None) if "app" in scope else None
+        if runtime is None:
+            await self.app(scope, receive, send)
+            return
+        try:
+            status, body, headers = 201, await self._place(runtime, scope, receive), _JSON
+        except Problem as problem:
+            status, body = problem.status, problem_body(problem.status, problem.code, problem.detail)
+            headers = [(b"content-type", PROBLEM_TYPE.encode())]
+            headers += [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def _place(self, runtime: Runtime, scope: Scope, receive: Receive) -> bytes:
+        authorization = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+        principal = runtime.tokens.from_header(authorization)
+        order = _decode(await _read_body(receive))
+        lines = [(line.sku, line.qty) for line in order.lines]
+        decision = await runtime.place_one(principal, lines, order.region, order.customer)
+        return _ENCODER.encode(_Placed(str(decision.order_id), "reserved", decision.total, runtime.currency))
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Problem(413, "batch_too_large", f"an order body is at most {MAX_BODY} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _decode(body: bytes) -> _Order:
+    try:
+        return _DECODER.decode(body)
+    except msgspec.ValidationError as exc:
+        raise Problem(422, "invalid_input", f"the request does not match the schema: {exc}") from exc
+    except msgspec.DecodeError as exc:
+        raise Problem(400, "malformed_json", f"the body is not valid JSON: {exc}") from exc
