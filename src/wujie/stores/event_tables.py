@@ -1,0 +1,143 @@
+"""A day of store events as columnar tables: load, save, and clean with every problem counted.
+
+Cleaning never drops a row silently: each removed or suspicious row is counted in the quality report
+(duplicates, out-of-order arrivals, unreadable values, unknown gates/shelves/products/readers/tags).
+Unknown references stay in the tables (the analytics report them); only duplicates and rows with
+unreadable required values are removed, and counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import polars as pl
+
+from wujie.stores.errors import EventsInvalid, ParamsInvalid
+from wujie.stores.events import KINDS, SCHEMAS, empty_frame
+from wujie.stores.layout import StoreLayout
+from wujie.stores.tabular import find_table, read_table, write_table
+
+Quality = dict[str, dict[str, int]]
+#: the columns whose order defines an exact duplicate and a sorted table, per kind
+_SORT_KEYS = {"gates": ["t", "gate"], "tracks": ["track", "t"], "shelf": ["t", "track"], "rfid": ["t"], "tags": []}
+
+
+@dataclass(frozen=True)
+class StoreEvents:
+    """One table per event kind (see :data:`wujie.stores.events.SCHEMAS`)."""
+
+    gates: pl.DataFrame
+    tracks: pl.DataFrame
+    shelf: pl.DataFrame
+    rfid: pl.DataFrame
+    tags: pl.DataFrame
+
+    def table(self, kind: str) -> pl.DataFrame:
+        """Return the table of ``kind``."""
+        frame: pl.DataFrame = getattr(self, kind)
+        return frame
+
+    @property
+    def sensor_events(self) -> int:
+        """Number of sensor events (every row except the tag registry)."""
+        return sum(self.table(k).height for k in KINDS if k != "tags")
+
+
+def events_from_tables(**tables: pl.DataFrame) -> StoreEvents:
+    """Build :class:`StoreEvents` from some tables (the others empty), checking columns and types."""
+    unknown = set(tables) - set(KINDS)
+    if unknown:
+        raise EventsInvalid(f"unknown event kinds {sorted(unknown)}; expected {list(KINDS)}")
+    return StoreEvents(**{k: _conform(k, tables.get(k, empty_frame(k))) for k in KINDS})
+
+
+def load_events(directory: Path) -> StoreEvents:
+    """Load ``directory/<kind>.{parquet,csv,json}`` for every kind (a missing kind is empty).
+
+    Raises
+    ------
+    EventsInvalid
+        When the directory holds none of the tables, or a table lacks a column.
+    """
+    if not directory.is_dir():
+        raise EventsInvalid(f"{directory} is not a directory of event tables", path=str(directory))
+    found = {k: find_table(directory, k) for k in KINDS}
+    if not any(p is not None and k != "tags" for k, p in found.items()):
+        raise EventsInvalid(f"{directory} holds no event table ({', '.join(KINDS)} .parquet/.csv/.json)")
+    return events_from_tables(**{k: read_table(p) for k, p in found.items() if p is not None})
+
+
+def save_events(events: StoreEvents, directory: Path, fmt: str = "parquet") -> list[Path]:
+    """Write every table to ``directory/<kind>.<fmt>`` and return the paths."""
+    if fmt not in ("parquet", "csv", "json"):
+        raise ParamsInvalid(f"format must be parquet, csv or json, not {fmt!r}")
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for kind in KINDS:
+        path = directory / f"{kind}.{fmt}"
+        write_table(events.table(kind), path)
+        paths.append(path)
+    return paths
+
+
+def _conform(kind: str, frame: pl.DataFrame) -> pl.DataFrame:
+    schema = SCHEMAS[kind]
+    missing = [c for c in schema if c not in frame.columns]
+    if missing and frame.height > 0:
+        raise EventsInvalid(f"{kind} table lacks columns {missing}", kind=kind)
+    if frame.height == 0:
+        return empty_frame(kind)
+    return frame.select([pl.col(c).cast(dtype, strict=False) for c, dtype in schema.items()])
+
+
+def clean_events(events: StoreEvents, layout: StoreLayout) -> tuple[StoreEvents, Quality]:
+    """Sort each table, drop (and count) exact duplicates and unreadable rows, count unknown references."""
+    quality: Quality = {}
+    cleaned: dict[str, pl.DataFrame] = {}
+    for kind in KINDS:
+        frame, counts = _clean_table(kind, events.table(kind))
+        cleaned[kind] = frame
+        quality[kind] = counts
+    result = replace(events, **cleaned)
+    _count_unknown(result, layout, quality)
+    return result, quality
+
+
+def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
+    rows = frame.height
+    readable = frame.drop_nulls()
+    counts = {"rows": rows, "unreadable": rows - readable.height, "out_of_order": 0, "duplicates": 0}
+    if "t" in frame.columns and readable.height > 1:
+        late = readable.select((pl.col("t") < pl.col("t").cum_max().shift(1)).sum()).item()
+        counts["out_of_order"] = int(late or 0)
+    keys = _SORT_KEYS[kind]
+    ordered = readable.sort([*keys, *[c for c in readable.columns if c not in keys]]) if keys else readable
+    unique = ordered.unique(maintain_order=True) if kind != "tracks" else _unique_track_points(ordered)
+    counts["duplicates"] = ordered.height - unique.height
+    return unique, counts
+
+
+def _unique_track_points(sorted_points: pl.DataFrame) -> pl.DataFrame:
+    """Keep one point per (track, t): a camera reports a track once per frame."""
+    same = (pl.col("track") == pl.col("track").shift(1)) & (pl.col("t") == pl.col("t").shift(1))
+    return sorted_points.filter(~same.fill_null(False))
+
+
+def _count_unknown(events: StoreEvents, layout: StoreLayout, quality: Quality) -> None:
+    gates = [g.gate_id for g in layout.gates]
+    readers = [g.reader for g in layout.gates]
+    registry = events.tags
+    quality["gates"]["unknown_gate"] = _not_in(events.gates, "gate", gates)
+    quality["gates"]["bad_direction"] = _not_in(events.gates, "direction", ["entry", "exit"])
+    quality["shelf"]["unknown_shelf"] = _not_in(events.shelf, "shelf", list(layout.shelves))
+    quality["shelf"]["unknown_product"] = _not_in(events.shelf, "product", list(layout.products))
+    quality["shelf"]["bad_action"] = _not_in(events.shelf, "action", ["pick", "put_back"])
+    quality["rfid"]["unknown_reader"] = _not_in(events.rfid, "reader", readers)
+    quality["rfid"]["unknown_tag"] = int(events.rfid.join(registry, on="tag", how="anti").height)
+    quality["tags"]["unknown_product"] = _not_in(registry, "product", list(layout.products))
+    quality["tags"]["duplicate_tag"] = registry.height - registry.select(pl.col("tag").n_unique()).item()
+
+
+def _not_in(frame: pl.DataFrame, column: str, allowed: list[str]) -> int:
+    return int(frame.select((~pl.col(column).is_in(allowed)).sum()).item() or 0)
