@@ -1,0 +1,72 @@
+"""``wujie serve``: the HTTP API on the engine (file journal by default, PostgreSQL on request)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True)
+
+
+def _seed(settings: object, skus: int, units: int, price_minor: int) -> int:
+    """Add ``skus`` demo SKUs when the engine holds none; return how many it holds."""
+    from wujie.config import Settings
+    from wujie.engine.book import SkuTerms
+    from wujie.entrypoints.api.app import open_engine
+
+    assert isinstance(settings, Settings)
+    engine = open_engine(settings)
+    try:
+        if skus and len(engine.state.book) == 0:
+            engine.add_skus([SkuTerms(f"sku-{i:06d}", units, price_minor) for i in range(skus)])
+        return len(engine.state.book)
+    finally:
+        engine.close()
+
+
+def command(
+    *,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    data_dir: Annotated[Path, typer.Option(help="Where the engine's journal and snapshot live.")] = Path("var"),
+    database_url: Annotated[
+        str, typer.Option(help="postgresql://... keeps orders, ledger and stock in PostgreSQL.")
+    ] = "",
+    server: Annotated[str, typer.Option(help="granian (fast, default) or uvicorn.")] = "granian",
+    demo_skus: Annotated[int, typer.Option(help="Seed this many demo SKUs when the engine is empty.")] = 0,
+    demo_units: Annotated[int, typer.Option(help="Units on hand of each demo SKU.")] = 1_000,
+    token: Annotated[
+        list[str] | None, typer.Option(help="Print a token for ROLE:SUBJECT (repeatable), e.g. operator:ops.")
+    ] = None,
+) -> None:
+    """Serve the HTTP API (one process: the engine has a single writer)."""
+    from wujie.config import Settings
+    from wujie.entrypoints.api.auth import Role, Tokens
+
+    if server not in {"granian", "uvicorn"}:
+        raise typer.BadParameter("choose granian or uvicorn", param_hint="--server")
+    os.environ["WUJIE_DATA_DIR"] = str(data_dir)
+    os.environ["WUJIE_DATABASE_URL"] = database_url
+    settings = Settings()
+    held = _seed(settings, demo_skus, demo_units, 9_900)
+    tokens = Tokens(settings.secret_key)
+    for item in token or []:
+        role, _, subject = item.partition(":")
+        if role not in Role.__members__.values() or not subject:
+            raise typer.BadParameter(f"{item!r}: use ROLE:SUBJECT", param_hint="--token")
+        typer.echo(f"{item} {tokens.mint(Role(role), subject)}")
+    store = "PostgreSQL" if database_url else f"journal in {data_dir / 'engine'}"
+    console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({server})")
+    target = "wujie.entrypoints.api.app:create_app"
+    if server == "uvicorn":
+        import uvicorn
+
+        uvicorn.run(target, factory=True, host=host, port=port, log_level="warning", access_log=False)
+        return
+    from granian import Granian
+
+    Granian(target, address=host, port=port, interface="asgi", factory=True, workers=1, log_level="warning").serve()
