@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from wujie.catalog.events import SearchPerformed
@@ -70,12 +70,10 @@ class SaleDashboard:
             SearchPerformed: self.search.on_search,
         }
 
-    def apply(self, events: Iterable[Event]) -> None:
+    def apply(self, events: Sequence[Event]) -> None:
         """Fold ``events`` (in commit order) into every projection."""
         handlers = self._handlers
-        count = 0
         for event in events:
-            count += 1
             handler = handlers.get(type(event))
             if handler is not None:
                 try:
@@ -83,7 +81,7 @@ class SaleDashboard:
                 except DashboardError as exc:
                     self.rejected += 1
                     self.last_error = str(exc)
-        self.events += count
+        self.events += len(events)
 
     def snapshot(self) -> dict[str, Any]:
         """Return the whole state as JSON-ready plain data (see :func:`build_snapshot`)."""

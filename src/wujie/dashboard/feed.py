@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -83,6 +84,23 @@ def sale_lookups() -> Lookups:
     return Lookups(skus, {key: info for key, (info, _) in china_regions().items()})
 
 
+@dataclass(frozen=True, slots=True)
+class Basket:
+    """What one customer buys: lines, region, whether the payment goes through, delivery time."""
+
+    customer: CustomerId
+    region: RegionId
+    lines: tuple[LineFact, ...]
+    pays: bool
+    delivery_hours: float
+    local: bool
+
+    @property
+    def total(self) -> int:
+        """Return the basket's value in minor units."""
+        return sum(line.quantity * line.unit_price.minor for line in self.lines)
+
+
 class ScriptedSale:
     """Generate the events of orders, deterministically from ``seed``.
 
@@ -107,18 +125,37 @@ class ScriptedSale:
         self.captured_minor = 0
         self.orders = 0
 
-    def order(self, at: datetime) -> list[Event]:
-        """Return the events of one order placed (and, usually, paid and delivered) at ``at``."""
+    def basket(self) -> Basket:
+        """Draw the next customer's basket: region by population, SKUs by Zipf popularity."""
         rng = self.random
-        number = next(self._order_ids)
-        order_id, customer = OrderId(f"ord_{number:09d}"), CustomerId(f"c_{rng.randrange(1_000_000)}")
+        customer = CustomerId(f"c_{rng.randrange(1_000_000)}")
         region = rng.choices(self.region_ids, cum_weights=self.region_cum)[0]
         skus = rng.choices(self.skus, cum_weights=self.sku_cum, k=1 + (rng.random() < 0.3))
-        lines = tuple(LineFact(sku, rng.randint(1, 3), Money(self._price(sku), "CNY")) for sku in skus)
-        total = Money(sum(line.quantity * line.unit_price.minor for line in lines), "CNY")
-        warehouse = LocationId(f"dc_{region}")
-        events: list[Event] = [SearchPerformed(self._term(sku), customer, region, 24, at) for sku in skus]
-        events.append(OrderPlaced(order_id, customer, region, lines, total, at))
+        lines = tuple(LineFact(sku, rng.randint(1, 3), Money(self.price(sku), "CNY")) for sku in skus)
+        pays = rng.random() >= self.failure_rate
+        return Basket(customer, region, lines, pays, rng.lognormvariate(3.0, 0.45), rng.random() < 0.8)
+
+    def searches(self, basket: Basket, at: datetime) -> list[Event]:
+        """Return the searches that led to ``basket`` (one per line)."""
+        return [SearchPerformed(self.term(line.sku), basket.customer, basket.region, 24, at) for line in basket.lines]
+
+    def fulfilment(self, order_id: OrderId, basket: Basket, at: datetime) -> list[Event]:
+        """Return the allocation, shipment and delivery of a paid order (delivered ``at``)."""
+        warehouse = LocationId(f"dc_{basket.region}")
+        return [
+            OrderAllocated(order_id, (warehouse,), basket.local, at),
+            OrderShipped(order_id, at),
+            OrderDelivered(order_id, at - timedelta(hours=basket.delivery_hours), at),
+        ]
+
+    def order(self, at: datetime) -> list[Event]:
+        """Return the events of one order placed (and, usually, paid and delivered) at ``at``."""
+        basket = self.basket()
+        number = next(self._order_ids)
+        order_id, total = OrderId(f"ord_{number:09d}"), Money(basket.total, "CNY")
+        warehouse = LocationId(f"dc_{basket.region}")
+        events = self.searches(basket, at)
+        events.append(OrderPlaced(order_id, basket.customer, basket.region, basket.lines, total, at))
         events += [
             StockReserved(
                 ReservationId(f"res_{number}_{i}"),
@@ -129,36 +166,34 @@ class ScriptedSale:
                 at + timedelta(minutes=15),
                 at,
             )
-            for i, line in enumerate(lines)
+            for i, line in enumerate(basket.lines)
         ]
         events.append(OrderReserved(order_id, at))
         payment = PaymentId(f"pay_{number:09d}")
         self.orders += 1
-        if rng.random() < self.failure_rate:
+        if not basket.pays:
             return [
                 *events,
                 PaymentFailed(payment, order_id, "declined", at),
                 OrderCancelled(order_id, "payment_failed", at),
             ]
         self.captured_minor += total.minor
-        hours = rng.lognormvariate(3.0, 0.45)  # median ~20 h, a tail past 48 h
-        events += [
-            PaymentCaptured(payment, order_id, customer, total, at),
-            OrderPaid(order_id, total, at),
-            OrderAllocated(order_id, (warehouse,), rng.random() < 0.8, at),
-            OrderShipped(order_id, at),
-            OrderDelivered(order_id, at - timedelta(hours=hours), at),
-        ]
-        if rng.random() < 0.002:
-            events.append(StockDepleted(skus[0], warehouse, at))
+        events += [PaymentCaptured(payment, order_id, basket.customer, total, at), OrderPaid(order_id, total, at)]
+        events += self.fulfilment(order_id, basket, at)
+        if self.random.random() < 0.002:
+            events.append(StockDepleted(basket.lines[0].sku, warehouse, at))
         return events
 
     def batch(self, orders: int, at: datetime) -> list[Event]:
         """Return the events of ``orders`` orders, all at ``at``."""
         return [event for _ in range(orders) for event in self.order(at)]
 
-    def _price(self, sku: str) -> int:
+    @staticmethod
+    def price(sku: str) -> int:
+        """Return the SKU's unit price in fen."""
         return BRANDS[int(sku[4:6])][3] + 100 * int(sku[7:])
 
-    def _term(self, sku: str) -> str:
+    @staticmethod
+    def term(sku: str) -> str:
+        """Return what a shopper types to find the SKU."""
         return BRANDS[int(sku[4:6])][2]

@@ -18,22 +18,6 @@ from wujie.payments.events import PaymentCaptured, PaymentFailed, PaymentRefunde
 UNKNOWN_REGION = "?"
 
 
-class EventSeconds:
-    """Whole Unix seconds of event times, remembering the last datetime (events come in runs)."""
-
-    __slots__ = ("_last", "_second")
-
-    def __init__(self) -> None:
-        self._last: datetime | None = None
-        self._second = 0
-
-    def __call__(self, at: datetime) -> int:
-        if at is not self._last:
-            self._last = at
-            self._second = int(at.timestamp())
-        return self._second
-
-
 class SalesProjection:
     """Running sales figures; feed it events through the ``on_*`` methods."""
 
@@ -54,19 +38,25 @@ class SalesProjection:
         self.first_second: int | None = None
         self.last_second = 0
         self._open: dict[str, OrderPlaced] = {}
-        self._seconds = EventSeconds()
+        self._at: datetime | None = None
+        self._second = 0
 
     def _tick(self, at: datetime) -> int:
-        second = self._seconds(at)
-        if second > self.last_second:  # noqa: PLR1730 - a branch is cheaper than max() per event
-            self.last_second = second
-        if self.first_second is None or second < self.first_second:
-            self.first_second = second
-        return second
+        """Return the whole Unix second of ``at`` (events come in runs of equal times: cache it)."""
+        if at is not self._at:
+            if at != self._at:
+                second = self._second = int(at.timestamp())
+                if second > self.last_second:  # noqa: PLR1730 - a branch is cheaper than max() per event
+                    self.last_second = second
+                if self.first_second is None or second < self.first_second:
+                    self.first_second = second
+            self._at = at
+        return self._second
 
     def on_placed(self, event: OrderPlaced) -> None:
         """Count the order and remember its lines and region for the payment."""
-        second = self._tick(event.at)
+        at = event.at
+        second = self._second if at is self._at else self._tick(at)
         self.placed += 1
         per = self.placed_per_second
         per[second] = per.get(second, 0) + 1
@@ -77,7 +67,8 @@ class SalesProjection:
         amount = event.amount
         if amount.currency != self.currency:
             self._adopt(amount.currency)
-        second = self._tick(event.at)
+        at = event.at
+        second = self._second if at is self._at else self._tick(at)
         minor = amount.minor
         self.gmv_minor += minor
         self.paid += 1
@@ -92,8 +83,10 @@ class SalesProjection:
             by_sku = self.gmv_by_sku
             for line in placed.lines:
                 by_sku[line.sku] = by_sku.get(line.sku, 0) + line.quantity * line.unit_price.minor
-        self.gmv_by_region[region] = self.gmv_by_region.get(region, 0) + minor
-        self.paid_by_region[region] = self.paid_by_region.get(region, 0) + 1
+        by_region = self.gmv_by_region
+        by_region[region] = by_region.get(region, 0) + minor
+        paid_by_region = self.paid_by_region
+        paid_by_region[region] = paid_by_region.get(region, 0) + 1
 
     def _adopt(self, currency: str) -> None:
         if self.currency is None:

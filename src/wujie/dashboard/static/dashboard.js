@@ -35,7 +35,7 @@
     });
     charts.sla = echarts.init($("sla-chart"), null, { renderer: "canvas" });
     const gauge = (name, center, color) => ({
-      name, type: "gauge", center, radius: "56%", min: 0, max: 100, startAngle: 210, endAngle: -30,
+      name, type: "gauge", center, radius: "50%", min: 0, max: 100, startAngle: 210, endAngle: -30,
       progress: { show: true, width: 12, itemStyle: { color } }, axisLine: { lineStyle: { width: 12, color: [[1, theme.grid]] } },
       axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
       title: { offsetCenter: [0, "62%"], color: theme.muted, fontSize: 13 },
@@ -145,8 +145,9 @@
     $("gmv").dataset.gmvMinor = String(minor);
   }
 
-  function tick(now) {
-    const t = Math.min(1, (now - state.animStart) / 600);
+  function tick() {
+    // performance.now(), not the frame's timestamp: a frame may start before the push that set the target
+    const t = Math.max(0, Math.min(1, (performance.now() - state.animStart) / 600));
     const eased = 1 - Math.pow(1 - t, 3);
     const value = t >= 1 ? state.targetMinor : Math.round(state.animFrom + (state.targetMinor - state.animFrom) * eased);
     if (value !== state.shownMinor || $("gmv").textContent === "0") {
