@@ -41,11 +41,12 @@ def place_order(cmd: PlaceOrder, uow: OrdersUnitOfWork, clock: Clock, ttl: timed
             for req, quote in zip(cmd.lines, quotes, strict=True)
         )
         order = Order.place(cmd.order_id, cmd.customer_id, cmd.region, lines, now)
+        uow.orders.add(order)
         _claim_quotas(uow, order, quotes)
         for line in lines:
             uow.warehouse.hold(order.id, line.sku, line.quantity, now + ttl, cmd.region, at=now)
         order.reserve(now + ttl, now)
-        uow.orders.add(order)
+        uow.orders.save(order)
         uow.commit()
     return order.id
 

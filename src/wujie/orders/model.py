@@ -146,7 +146,7 @@ class Order:
 
     def allocate(self, locations: tuple[LocationId, ...], local: bool, at: datetime) -> None:
         """Assign the locations that will ship the order."""
-        if not locations:
+        if self.can(S.ALLOCATED) and not locations:
             raise InvalidOrder("allocation needs at least one location", order_id=self.id)
         self._move(S.ALLOCATED)
         self.locations = locations

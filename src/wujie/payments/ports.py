@@ -37,6 +37,10 @@ class LedgerRepository(Protocol):
         """Append a balanced entry (an entry id is posted at most once)."""
         ...
 
+    def entries(self) -> list[JournalEntry]:
+        """Return every entry, in the order posted."""
+        ...
+
     def balances(self) -> dict[tuple[Account, str], Money]:
         """Return the balance of every (account, currency)."""
         ...

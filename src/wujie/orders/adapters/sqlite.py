@@ -97,30 +97,32 @@ class SqliteOrderRepository:
 
 
 class SqliteQuotaRepository:
-    """Purchase quotas in SQLite, written as deltas since they were read."""
+    """Purchase quotas in SQLite, written as deltas since they were read (a CHECK keeps them >= 0)."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
-        self._read: dict[tuple[FlashSaleId, CustomerId], int] = {}
+        self._read: dict[tuple[FlashSaleId, CustomerId], int | None] = {}
 
     def get(self, sale_id: FlashSaleId, customer_id: CustomerId) -> PurchaseQuota:
         """Return the quota (a fresh one at zero if none exists)."""
         row = self._db.execute(
             "SELECT used FROM purchase_quotas WHERE sale_id = ? AND customer_id = ?", (sale_id, customer_id)
         ).fetchone()
-        used = 0 if row is None else int(row[0])
-        self._read[(sale_id, customer_id)] = used
-        return PurchaseQuota(sale_id, customer_id, used)
+        self._read[(sale_id, customer_id)] = None if row is None else int(row[0])
+        return PurchaseQuota(sale_id, customer_id, 0 if row is None else int(row[0]))
 
     def save(self, quota: PurchaseQuota) -> None:
         """Store the quota's new count."""
-        delta = quota.used - self._read[(quota.sale_id, quota.customer_id)]
-        self._db.execute(
-            "INSERT INTO purchase_quotas VALUES (:sale, :customer, :delta)"
-            " ON CONFLICT (sale_id, customer_id) DO UPDATE SET used = used + :delta",
-            {"sale": quota.sale_id, "customer": quota.customer_id, "delta": delta},
-        )
-        self._read[(quota.sale_id, quota.customer_id)] = quota.used
+        key = (quota.sale_id, quota.customer_id)
+        read = self._read[key]
+        if read is None:
+            self._db.execute("INSERT INTO purchase_quotas VALUES (?, ?, ?)", (*key, quota.used))
+        else:
+            self._db.execute(
+                "UPDATE purchase_quotas SET used = used + ? WHERE sale_id = ? AND customer_id = ?",
+                (quota.used - read, *key),
+            )
+        self._read[key] = quota.used
 
 
 def _row(order: Order) -> tuple[str | None, ...]:

@@ -67,6 +67,10 @@ class MemoryLedgerRepository:
             raise PaymentStateError(PaymentErrorCode.ALREADY_CAPTURED, entry.payment_id, f"already posted {entry.kind}")
         self._entries.put(entry.id, entry)
 
+    def entries(self) -> list[JournalEntry]:
+        """Return every entry, in the order posted."""
+        return self._entries.select(lambda _: True)
+
     def balances(self) -> dict[tuple[Account, str], Money]:
         """Return the balance of every (account, currency)."""
         return balances(self._entries.select(lambda _: True))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlite3
 
 from wujie.payments.errors import PaymentErrorCode, PaymentStateError
-from wujie.payments.model import Account, IntentStatus, JournalEntry, PaymentIntent
-from wujie.shared.clock import to_utc_text
+from wujie.payments.model import Account, IntentStatus, JournalEntry, PaymentIntent, Posting
+from wujie.shared.clock import from_utc_text, to_utc_text
 from wujie.shared.ids import CustomerId, IdempotencyKey, OrderId, PaymentId
 from wujie.shared.money import Money
 from wujie.shared.unit_of_work import EventTracker
@@ -128,6 +128,25 @@ class SqliteLedgerRepository:
             raise PaymentStateError(
                 PaymentErrorCode.ALREADY_CAPTURED, entry.payment_id, f"already posted {entry.kind}"
             ) from exc
+
+    def entries(self) -> list[JournalEntry]:
+        """Return every entry, in the order posted."""
+        rows = self._db.execute(
+            "SELECT entry_id, payment_id, kind, at, account, minor, currency FROM ledger ORDER BY rowid"
+        ).fetchall()
+        grouped: dict[str, list[tuple[str, ...]]] = {}
+        for row in rows:
+            grouped.setdefault(row[0], []).append(row)
+        return [
+            JournalEntry(
+                entry_id,
+                PaymentId(group[0][1]),
+                group[0][2],
+                from_utc_text(group[0][3]),
+                tuple(Posting(Account(r[4]), Money(int(r[5]), r[6])) for r in group),
+            )
+            for entry_id, group in grouped.items()
+        ]
 
     def balances(self) -> dict[tuple[Account, str], Money]:
         """Return the balance of every (account, currency)."""
