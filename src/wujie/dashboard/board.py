@@ -83,6 +83,10 @@ class SaleDashboard:
                     self.last_error = str(exc)
         self.events += len(events)
 
+    def publish(self, events: Sequence[Event]) -> None:
+        """Same as :meth:`apply`: a board is an ``EventSink`` (single-threaded; see ``LiveDashboard``)."""
+        self.apply(events)
+
     def snapshot(self) -> dict[str, Any]:
         """Return the whole state as JSON-ready plain data (see :func:`build_snapshot`)."""
         return build_snapshot(self)
