@@ -127,8 +127,10 @@ def analyze(
     movement = _movement(points, layout, knobs, start)
     clock.lap("movement")
     ledger = charger if charger is not None else LedgerCharger()
-    checkout = charge_baskets(reconcile(clean, layout), ledger, layout.currency)
+    baskets = reconcile(clean, layout)
     clock.lap("checkout")
+    checkout = charge_baskets(baskets, ledger, layout.currency)
+    clock.lap("charging")
     bought = checkout.lines.join(
         checkout.baskets.filter(pl.col("status") == "captured").select("basket", "track"), on="basket"
     )

@@ -21,7 +21,7 @@ from wujie.stores.event_tables import StoreEvents
 from wujie.stores.layout import StoreLayout
 
 #: why a tag is flagged as leaving unpaid
-FLAG_REASONS = ("not_picked", "no_passage", "no_account", "unknown_tag", "payment_declined")
+FLAG_REASONS = ("not_picked", "no_passage", "no_account", "no_account_unread", "unknown_tag", "payment_declined")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +100,8 @@ def reconcile(events: StoreEvents, layout: StoreLayout, window_s: float = 3.0) -
     baskets = passages.join(totals, on="basket", how="inner").with_columns(
         pl.when(pl.col("account") == "").then(pl.lit("no_account")).otherwise(pl.lit("pending")).alias("status")
     )
-    return CheckoutResult(baskets.sort("t"), lines.sort("basket", "product"), _flag_reads(reads, lines), open_picks)
+    flagged = pl.concat([_flag_reads(reads, lines), _unread_no_account(baskets, lines, reads)]).sort("t")
+    return CheckoutResult(baskets.sort("t"), lines.sort("basket", "product"), flagged, open_picks)
 
 
 def charge_baskets(result: CheckoutResult, charger: BasketCharger, currency: str) -> CheckoutResult:
@@ -209,6 +210,23 @@ def _flag_reads(reads: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     beyond = ranked.filter(pl.col("nth") > pl.col("picked").fill_null(0))
     parts = [(unknown, "unknown_tag"), (no_passage, "no_passage"), (no_account, "no_account"), (beyond, "not_picked")]
     return pl.concat([_flags(frame, reason) for frame, reason in parts]).sort("t")
+
+
+def _unread_no_account(baskets: pl.DataFrame, lines: pl.DataFrame, reads: pl.DataFrame) -> pl.DataFrame:
+    """Units picked by an unidentified shopper that the gate did not read: flagged without a tag id."""
+    unknown = baskets.filter(pl.col("status") == "no_account").select("basket", "reader")
+    read = reads.group_by("basket", "product").len("read")
+    return (
+        lines.join(unknown, on="basket")
+        .join(read, on=["basket", "product"], how="left")
+        .with_columns((pl.col("qty") - pl.col("read").fill_null(0)).alias("unread"))
+        .filter(pl.col("unread") > 0)
+        .with_columns(pl.int_ranges(0, pl.col("unread")).alias("unit"))
+        .explode("unit")
+        .select(
+            pl.lit(None, pl.String).alias("tag"), "product", "t", "reader", pl.lit("no_account_unread").alias("reason")
+        )
+    )
 
 
 def _flags(reads: pl.DataFrame, reason: str) -> pl.DataFrame:

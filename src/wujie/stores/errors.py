@@ -16,6 +16,7 @@ class StoreErrorCode(StrEnum):
     UNSUPPORTED_FORMAT = "store_unsupported_format"
     PARAMS_INVALID = "store_params_invalid"
     PAYMENT_FAILED = "store_payment_failed"
+    NOT_FOUND = "not_found"
 
 
 class StoreError(WujieError):
@@ -48,3 +49,10 @@ class ParamsInvalid(StoreError):
 
     def __init__(self, message: str, **context: Any) -> None:
         super().__init__(StoreErrorCode.PARAMS_INVALID, message, **context)
+
+
+class ReportNotFound(StoreError):
+    """No store report (or no such table or chart in it) under that name."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(StoreErrorCode.NOT_FOUND, f"no store report {what}", what=what)

@@ -1,7 +1,8 @@
 """A day of store events as columnar tables: load, save, and clean with every problem counted.
 
 Cleaning never drops a row silently: each removed or suspicious row is counted in the quality report
-(duplicates, out-of-order arrivals, unreadable values, unknown gates/shelves/products/readers/tags).
+(duplicates, out-of-order arrivals - within a track for camera points -, unreadable values, unknown
+gates, shelves, products, readers and tags).
 Unknown references stay in the tables (the analytics report them); only duplicates and rows with
 unreadable required values are removed, and counted.
 """
@@ -109,8 +110,10 @@ def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str
     readable = frame.drop_nulls()
     counts = {"rows": rows, "unreadable": rows - readable.height, "out_of_order": 0, "duplicates": 0}
     if "t" in frame.columns and readable.height > 1:
-        late = readable.select((pl.col("t") < pl.col("t").cum_max().shift(1)).sum()).item()
-        counts["out_of_order"] = int(late or 0)
+        late = pl.col("t") < pl.col("t").cum_max().shift(1)
+        if kind == "tracks":  # a tracker may write track by track: order matters within a track
+            late = late.over("track")
+        counts["out_of_order"] = int(readable.select(late.sum()).item() or 0)
     keys = _SORT_KEYS[kind]
     ordered = readable.sort([*keys, *[c for c in readable.columns if c not in keys]]) if keys else readable
     unique = ordered.unique(maintain_order=True) if kind != "tracks" else _unique_track_points(ordered)

@@ -75,9 +75,12 @@ class LayoutIssue:
     area_m2: float = 0.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class StoreLayout:
-    """A validated store layout. Build it with :func:`build_layout` or load it from a file."""
+    """A validated store layout. Build it with :func:`build_layout` or load it from a file.
+
+    Layouts compare and hash by identity, so indexes built over one can be cached.
+    """
 
     name: str
     currency: str

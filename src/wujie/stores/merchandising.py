@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -33,8 +34,9 @@ class AttentionIndex:
         return {node: float(spent[i]) for i, node in enumerate(self.nodes)}
 
 
+@lru_cache(maxsize=16)
 def attention_index(layout: StoreLayout, radius_m: float = 1.2, cell: float = 0.1) -> AttentionIndex:
-    """Rasterise the discs of ``radius_m`` around every shelf access point (nearest point wins)."""
+    """Rasterise the discs of ``radius_m`` around every shelf access point (nearest wins; cached)."""
     nodes = tuple(sorted({s.access for s in layout.shelves.values()}))
     x0, y0, x1, y1 = layout.floor.bounds
     cols = int(np.ceil((x1 - x0) / cell)) + 2

@@ -55,30 +55,62 @@ class Points:
 
 
 def points_of(tracks: pl.DataFrame, index: ZoneIndex, params: MovementParams) -> Points:
-    """Label the (track, t)-sorted ``tracks`` with zones and the seconds each point stands for.
-
-    A point stands for half the gap to each neighbour of its track (midpoint rule, gaps capped at
-    ``max_gap_s``); a track's first and last points add half the typical sampling period.
-    """
+    """Label the (track, t)-sorted ``tracks`` with zones and the seconds each point stands for."""
     track = tracks["track"].to_numpy()
     t = tracks["t"].to_numpy()
     x = tracks["x"].to_numpy()
     y = tracks["y"].to_numpy()
-    return Points(track, t, x, y, index.label(x, y), point_seconds(track, t, params.max_gap_s))
+    zone = index.label(x, y)
+    split = crossing_split(index, track, (x, y), zone)
+    return Points(track, t, x, y, zone, point_seconds(track, t, split, params.max_gap_s))
 
 
-def point_seconds(track: npt.NDArray[np.int32], t: I64, max_gap_s: float) -> F64:
-    """Seconds each point of (track, t)-sorted samples stands for (see :func:`points_of`)."""
+def crossing_split(
+    index: ZoneIndex,
+    track: npt.NDArray[np.int32],
+    xy: tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]],
+    zone: npt.NDArray[np.int16],
+    steps: int = 6,
+) -> F64:
+    """Where, along the segment from each point to its track's next one, the zone changes (0..1).
+
+    0.5 (the midpoint) where both points are in the same zone; otherwise the zone border is found by
+    bisection on the straight segment between the points (``steps`` halvings), all crossings at once.
+    """
+    x, y = xy
+    split = np.full(max(track.size - 1, 0), 0.5)
+    if track.size < 2:
+        return split
+    change = np.flatnonzero((track[1:] == track[:-1]) & (zone[1:] != zone[:-1]))
+    x0, y0, dx, dy = x[change], y[change], x[change + 1] - x[change], y[change + 1] - y[change]
+    low, high = np.zeros(change.size), np.ones(change.size)
+    for _ in range(steps):
+        middle = 0.5 * (low + high)
+        same = index.label(x0 + middle * dx, y0 + middle * dy) == zone[change]
+        low = np.where(same, middle, low)
+        high = np.where(same, high, middle)
+    split[change] = 0.5 * (low + high)
+    return split
+
+
+def point_seconds(track: npt.NDArray[np.int32], t: I64, split: F64, max_gap_s: float) -> F64:
+    """Seconds each point of (track, t)-sorted samples stands for.
+
+    The gap to the track's next point (capped at ``max_gap_s``) is shared at ``split``: the part before
+    goes to the point, the rest to the next point. A track's first and last points add half the typical
+    sampling period (the time before its first and after its last sample).
+    """
     if t.size == 0:
         return np.zeros(0, dtype=np.float64)
     same = track[1:] == track[:-1]
     gap = np.minimum(np.diff(t), max_gap_s * 1000) / 1000.0
-    typical = float(np.median(gap[same])) if same.any() else 0.0
-    after = np.full(t.size, typical)
-    after[:-1] = np.where(same, gap, typical)
-    before = np.full(t.size, typical)
-    before[1:] = np.where(same, gap, typical)
-    seconds: F64 = 0.5 * (before + after)
+    within = gap[same]
+    typical = float(np.median(within[:: max(1, within.size // 100_000)])) if within.size else 0.0
+    seconds = np.zeros(t.size, dtype=np.float64)
+    seconds[:-1] += np.where(same, split * gap, 0.5 * typical)
+    seconds[1:] += np.where(same, (1.0 - split) * gap, 0.5 * typical)
+    seconds[0] += 0.5 * typical
+    seconds[-1] += 0.5 * typical
     return seconds
 
 

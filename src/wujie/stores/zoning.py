@@ -8,6 +8,7 @@ are answered from the raster; the few points in border cells are tested exactly 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -58,8 +59,9 @@ def exact_labels(layout: StoreLayout, xs: npt.NDArray[np.float64], ys: npt.NDArr
     return labels
 
 
+@lru_cache(maxsize=16)
 def zone_index(layout: StoreLayout, cell: float = 0.1) -> ZoneIndex:
-    """Rasterise ``layout`` with square cells of ``cell`` metres."""
+    """Rasterise ``layout`` with square cells of ``cell`` metres (cached per layout object)."""
     if not 0.005 <= cell <= 5.0:
         raise ParamsInvalid("zone raster cell must be within [0.005, 5] metres", cell=cell)
     x0, y0, x1, y1 = layout.floor.bounds

@@ -34,7 +34,7 @@ class TwinParams:
     jitter_m: float = 0.15
     missed_read: float = 0.01
     duplicate_read: float = 0.05
-    truth_hz: float = 4.0
+    truth_hz: float = 10.0
 
     def __post_init__(self) -> None:
         if not 0 < self.shoppers <= 200_000:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,11 +43,14 @@ class TwinRun:
     stock_alerts: dict[str, float]  # product -> seconds when stock first reached its reorder point
 
 
-def run_twin(layout: StoreLayout, params: TwinParams) -> TwinRun:
-    """Simulate ``params.shoppers`` shoppers through one day in ``layout`` (deterministic in the seed)."""
+def run_twin(layout: StoreLayout, params: TwinParams, progress: Callable[[int], None] | None = None) -> TwinRun:
+    """Simulate ``params.shoppers`` shoppers through one day in ``layout`` (deterministic in the seed).
+
+    ``progress`` is called with the number of shoppers planned since its last call.
+    """
     rng = np.random.default_rng(params.seed)
     graph = aisle_graph(layout)
-    items = catalogue(layout, graph)
+    items = catalogue(layout, graph, params, rng)
     arrivals = arrival_seconds(params, rng)
     tailgating = rng.random(params.shoppers) < params.tailgaters
     shoppers: list[Shopper] = []
@@ -56,6 +60,10 @@ def run_twin(layout: StoreLayout, params: TwinParams) -> TwinRun:
         shopper = Shopper(track=number, account=account, entry_s=float(entry))
         doors.append(plan_visit(shopper, layout, graph, items, params=params, rng=rng))
         shoppers.append(shopper)
+        if progress is not None and number % 500 == 0:
+            progress(500)
+    if progress is not None:
+        progress(params.shoppers % 500)
     _serve_exits(shoppers, doors, layout, graph, params=params, rng=rng)
     tags = {f"{p.product_id}-{serial:06d}": p.product_id for p in layout.products.values() for serial in range(p.stock)}
     actions, carried, alerts = _resolve_stock(shoppers, layout, items)

@@ -79,7 +79,7 @@ def _gates(run: TwinRun, start: int) -> pl.DataFrame:
     for s in run.shoppers:
         rows.append((start + round(s.entry_s * 1000), s.track, s.account, entry, "entry"))
         rows.append((start + round(s.pass_s * 1000), s.track, s.account, s.exit_gate, "exit"))
-    return pl.DataFrame(rows, schema=["t", "track", "account", "gate", "direction"], orient="row")
+    return pl.DataFrame(rows, schema=["t", "track", "account", "gate", "direction"], orient="row").sort("t")
 
 
 def _shelf(run: TwinRun, start: int) -> pl.DataFrame:
@@ -87,7 +87,7 @@ def _shelf(run: TwinRun, start: int) -> pl.DataFrame:
         (start + round(a.t_s * 1000), a.track, a.shelf, a.product, "pick" if a.pick else "put_back")
         for a in run.actions
     ]
-    return pl.DataFrame(rows, schema=["t", "track", "shelf", "product", "action"], orient="row")
+    return pl.DataFrame(rows, schema=["t", "track", "shelf", "product", "action"], orient="row").sort("t")
 
 
 def _rfid(run: TwinRun, noise: TwinParams, rng: np.random.Generator, start: int) -> pl.DataFrame:

@@ -54,10 +54,15 @@ class Catalogue:
     shelf: tuple[str, ...]
     zone: npt.NDArray[np.int64]
     popularity: F64
+    put_back: F64  # probability that a picked unit goes back on the shelf
 
 
-def catalogue(layout: StoreLayout, graph: AisleGraph) -> Catalogue:
-    """Index the planogram; a product's popularity is its planogram demand."""
+def catalogue(layout: StoreLayout, graph: AisleGraph, params: TwinParams, rng: np.random.Generator) -> Catalogue:
+    """Index the planogram; a product's popularity is its planogram demand.
+
+    Products differ in how often they are put back (lognormal around ``params.put_back_rate``):
+    the twin's truth of which products are examined and then left.
+    """
     products = list(layout.products.values())
     zones = sorted({layout.shelves[p.shelf_id].zone for p in products})
     return Catalogue(
@@ -66,6 +71,7 @@ def catalogue(layout: StoreLayout, graph: AisleGraph) -> Catalogue:
         shelf=tuple(p.shelf_id for p in products),
         zone=np.array([zones.index(layout.shelves[p.shelf_id].zone) for p in products], dtype=np.int64),
         popularity=np.array([p.demand for p in products], dtype=np.float64),
+        put_back=np.clip(params.put_back_rate * rng.lognormal(-0.2, 0.7, len(products)), 0.0, 0.8),
     )
 
 
@@ -174,7 +180,7 @@ def _browse(
         for _ in range(units):
             picked = t + rng.uniform(0.1, 0.6) * dwell
             shopper.actions.append((picked, int(product), 1, items.shelf[product]))
-            if rng.random() < params.put_back_rate:
+            if rng.random() < items.put_back[product]:
                 back = picked + rng.uniform(0.2, 0.9) * (t + dwell - picked)
                 shopper.actions.append((back, int(product), -1, items.shelf[product]))
     t += dwell

@@ -16,9 +16,11 @@ import polars as pl
 from wujie.stores.movement import (
     MovementParams,
     Points,
+    crossing_split,
     dwell_summary,
     flow_matrix,
     heat_map,
+    point_seconds,
     queue_series,
     zone_dwell,
 )
@@ -103,5 +105,6 @@ def _true_points(run: TwinRun) -> Points:
     py = np.concatenate(ys).astype(np.float32)
     track = np.concatenate(ids)
     t_ms = run.params.day_start_ms + np.round(np.concatenate(ts) * 1000).astype(np.int64)
-    seconds = np.full(px.size, 1.0 / hz)
-    return Points(track, t_ms, px, py, index.label(px, py), seconds)
+    zone = index.label(px, py)
+    split = crossing_split(index, track, (px, py), zone, steps=8)
+    return Points(track, t_ms, px, py, zone, point_seconds(track, t_ms, split, max_gap_s=1.0))
