@@ -88,7 +88,7 @@ def read_instance(path: str | Path, rounding: str = "auto") -> Instance:
         has_tw = "time_window" in raw
         chosen = ("dimacs" if has_tw else "round") if rounding == "auto" else rounding
         data = pyvrp.read(str(where), round_func=chosen)
-    except (ValueError, KeyError, IndexError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RuntimeError, UnicodeDecodeError) as exc:
         raise InvalidInstance(f"{where.name} is not a valid VRPLIB instance: {exc}", path=str(where)) from exc
     if data.num_clients == 0:
         raise InvalidInstance(f"{where.name} has no customers", path=str(where))

@@ -102,13 +102,18 @@ class VehicleSpec:
     max_parcels_per_trip
         Drops per trip (a drone makes one drop per sortie); ``None`` for no limit.
     trip_range_km
-        Longest distance of one trip (a drone's battery); ``None`` for no limit.
+        Longest out-and-back distance of one sortie (a drone's battery); ``None`` for no limit.
+        Needs ``max_parcels_per_trip=1``.
     trip_max_min
-        Longest duration of one trip (a drone's flight time); ``None`` for no limit.
+        Longest flight time of one sortie; ``None`` for no limit. Needs ``max_parcels_per_trip=1``.
     multi_trip
         Whether the vehicle comes back to reload and leaves again within its shift.
     straight_line
         Flies straight (no road factor) when true.
+    turnaround_min
+        Time at the depot between two sorties (battery swap, loading) of a single-drop vehicle.
+    depot_counts
+        Vehicles per depot id, overriding ``count`` there.
     """
 
     kind: VehicleKind
@@ -123,6 +128,7 @@ class VehicleSpec:
     trip_max_min: float | None = None
     multi_trip: bool = False
     straight_line: bool = False
+    turnaround_min: float = 0.0
     depot_counts: Mapping[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -134,7 +140,12 @@ class VehicleSpec:
         require(self.max_parcels_per_trip is None or self.max_parcels_per_trip >= 1, "max_parcels_per_trip >= 1")
         require(self.trip_range_km is None or self.trip_range_km > 0, "trip_range_km must be > 0")
         require(self.trip_max_min is None or self.trip_max_min > 0, "trip_max_min must be > 0")
+        require(self.turnaround_min >= 0, "turnaround_min must be >= 0")
         require(all(c >= 0 for c in self.depot_counts.values()), "depot_counts must be >= 0")
+        require(
+            (self.trip_range_km is None and self.trip_max_min is None) or self.max_parcels_per_trip == 1,
+            "a trip range or flight time is enforced per sortie: it needs max_parcels_per_trip=1",
+        )
 
     def count_at(self, depot_id: str) -> int:
         """Return how many vehicles of this spec start at ``depot_id``."""
@@ -167,7 +178,7 @@ def drone(
     flight_min: float = 40.0,
     shift_min: float = 480.0,
 ) -> VehicleSpec:
-    """Return a drone spec (defaults after JD's Y3: 10 kg, 20 km and 40 minutes per sortie, one drop each)."""
+    """Return a drone spec (after JD's Y3: 10 kg, 20 km and 40 minutes per sortie, one drop each, 5-minute swap)."""
     return VehicleSpec(
         VehicleKind.DRONE,
         count,
@@ -181,6 +192,7 @@ def drone(
         trip_max_min=flight_min,
         multi_trip=True,
         straight_line=True,
+        turnaround_min=5.0,
     )
 
 

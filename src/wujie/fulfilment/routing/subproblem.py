@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -9,14 +11,15 @@ import numpy as np
 import numpy.typing as npt
 
 from wujie.fulfilment.errors import UnassignedReason
-from wujie.fulfilment.geography import haversine_matrix_km
+from wujie.fulfilment.geography import haversine_km, haversine_matrix_km
 from wujie.fulfilment.routing.feasibility import trip_km, unserved_reason
 from wujie.fulfilment.routing.model import Depot, Parcel, RoutePlan, SlaOutcome, Stop, Unassigned, VehicleSpec
 
 #: PyVRP's largest safe matrix value (pyvrp.constants.MAX_VALUE), used for edges a vehicle may not take.
 FORBIDDEN = 1 << 44
-#: Reward for serving a parcel: far above any detour, so the solver drops a parcel only when it must.
-PRIZE = 10**10
+#: Distances go to PyVRP in units of 100 m: coarse enough that the reward for serving a parcel
+#: (above its round-trip cost) stays below PyVRP's penalty bounds for load and time violations.
+UNITS_PER_KM = 10
 GRAMS_PER_KG = 1000
 
 
@@ -44,25 +47,21 @@ class SubPlan:
 def _matrices(
     problem: SubProblem, km: npt.NDArray[np.float64]
 ) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
-    """Distance (metres) and duration (seconds) matrices, one profile per vehicle spec."""
+    """Distance (100 m units) and duration (seconds) matrices, one profile per vehicle spec."""
     n_depots = len(problem.depots)
     distances, durations = [], []
     for spec in problem.specs:
         spec_km = trip_km(spec, 1.0, problem.road_factor) * km
-        dist = np.rint(spec_km * 1000).astype(np.int64)
+        dist = np.rint(spec_km * UNITS_PER_KM).astype(np.int64)
         dur = np.rint(spec_km / spec.speed_kmh * 3600).astype(np.int64)
-        if spec.max_parcels_per_trip == 1 or spec.trip_range_km is not None:
-            # single-drop sorties: only depot <-> parcel legs exist, and only to parcels the spec can serve
-            allowed = np.zeros(len(km), dtype=bool)
-            allowed[:n_depots] = True
-            allowed[n_depots:] = [_servable(problem, spec, i, km) for i in range(len(problem.parcels))]
-            legal = np.zeros_like(dist, dtype=bool)
-            legal[:n_depots, :] = legal[:, :n_depots] = True
-            legal &= allowed[:, None] & allowed[None, :]
-            dist[~legal] = FORBIDDEN
-            dur[~legal] = FORBIDDEN
-            np.fill_diagonal(dist, 0)
-            np.fill_diagonal(dur, 0)
+        # a spec never goes near a parcel it could not serve on an out-and-back trip (too heavy for it,
+        # beyond its range or shift): those legs are forbidden; one drop per sortie is a load dimension
+        allowed = np.ones(len(km), dtype=bool)
+        allowed[n_depots:] = [_servable(problem, spec, i, km) for i in range(len(problem.parcels))]
+        legal = allowed[:, None] & allowed[None, :]
+        np.fill_diagonal(legal, True)
+        dist[~legal] = FORBIDDEN
+        dur[~legal] = FORBIDDEN
         distances.append(dist)
         durations.append(dur)
     return distances, durations
@@ -76,7 +75,7 @@ def _servable(problem: SubProblem, spec: VehicleSpec, i: int, km: npt.NDArray[np
     )
 
 
-def build_data(problem: SubProblem) -> tuple[Any, list[tuple[int, int]]]:
+def build_data(problem: SubProblem) -> tuple[Any, list[TypeKey]]:
     """Return the ``pyvrp.ProblemData`` of ``problem`` and the (depot, spec) of each vehicle type.
 
     Loads have two dimensions: grams and parcel count (a drone carries one parcel per sortie).
@@ -86,6 +85,7 @@ def build_data(problem: SubProblem) -> tuple[Any, list[tuple[int, int]]]:
     points = [(d.lat, d.lon) for d in problem.depots] + [(p.lat, p.lon) for p in problem.parcels]
     km = haversine_matrix_km([p[0] for p in points], [p[1] for p in points])
     locations = [pyvrp.Location(x=lon, y=lat) for lat, lon in points]
+    prize = _prize(problem, km)
     depots = [
         pyvrp.Depot(location=i, tw_early=_sec(d.opens_min), tw_late=_sec(d.closes_min), name=d.id)
         for i, d in enumerate(problem.depots)
@@ -97,7 +97,7 @@ def build_data(problem: SubProblem) -> tuple[Any, list[tuple[int, int]]]:
             service_duration=_sec(p.service_min),
             tw_early=_sec(p.ready_min),
             tw_late=_sec(p.due_min),
-            prize=PRIZE,
+            prize=prize,
             required=False,
             name=p.id,
         )
@@ -108,7 +108,17 @@ def build_data(problem: SubProblem) -> tuple[Any, list[tuple[int, int]]]:
     return pyvrp.ProblemData(locations, clients, depots, types, cast(Any, distances), cast(Any, durations)), keys
 
 
-def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[tuple[int, int]]]:
+#: (depot index, spec index, sortie slot or -1) of each PyVRP vehicle type
+TypeKey = tuple[int, int, int]
+
+
+def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[TypeKey]]:
+    """One vehicle type per depot and spec; single-drop multi-trip specs (drones) get one per sortie slot.
+
+    A drone's day is cut into back-to-back slots of one flight plus the battery swap; each slot is a
+    vehicle type with ``count`` vehicles and a one-parcel capacity, so sorties of one drone never overlap
+    and each carries one parcel, without relying on the search to open new trips.
+    """
     import pyvrp
 
     many = len(problem.parcels) + 1
@@ -117,24 +127,60 @@ def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[tuple[int, int]
         for s, spec in enumerate(problem.specs):
             if problem.counts[d][s] == 0:
                 continue
-            types.append(
-                pyvrp.VehicleType(
-                    num_available=problem.counts[d][s],
-                    capacity=[round(spec.capacity_kg * GRAMS_PER_KG), spec.max_parcels_per_trip or many],
-                    start_depot=d,
-                    end_depot=d,
-                    fixed_cost=spec.fixed_cost * 1000,
-                    tw_early=_sec(depot.opens_min),
-                    tw_late=_sec(depot.closes_min),
-                    shift_duration=_sec(spec.shift_min),
-                    unit_distance_cost=spec.cost_per_km,
-                    profile=s,
-                    reload_depots=[d] if spec.multi_trip else [],
-                    name=f"{depot.id}|{spec.name}",
-                )
+            base = pyvrp.VehicleType(
+                num_available=problem.counts[d][s],
+                capacity=[round(spec.capacity_kg * GRAMS_PER_KG), spec.max_parcels_per_trip or many],
+                start_depot=d,
+                end_depot=d,
+                fixed_cost=spec.fixed_cost * UNITS_PER_KM,
+                tw_early=_sec(depot.opens_min),
+                tw_late=_sec(depot.closes_min),
+                shift_duration=_sec(spec.shift_min),
+                unit_distance_cost=spec.cost_per_km,
+                profile=s,
+                reload_depots=[d] if spec.multi_trip else [],
+                name=f"{depot.id}|{spec.name}",
             )
-            keys.append((d, s))
+            if not sortie_slots(spec):
+                types.append(base)
+                keys.append((d, s, -1))
+                continue
+            for k, (start, end) in enumerate(slot_windows(spec, depot)):
+                slot = base.replace(
+                    tw_early=_sec(start), tw_late=_sec(end), start_late=_sec(start), shift_duration=_sec(end - start)
+                )
+                types.append(slot.replace(reload_depots=[], fixed_cost=0 if k else base.fixed_cost))
+                keys.append((d, s, k))
     return types, keys
+
+
+def sortie_slots(spec: VehicleSpec) -> bool:
+    """Whether ``spec`` flies one parcel per sortie, several sorties a day (planned in time slots)."""
+    return spec.multi_trip and spec.max_parcels_per_trip == 1
+
+
+def slot_windows(spec: VehicleSpec, depot: Depot) -> list[tuple[float, float]]:
+    """Return the (start, end) minutes of each sortie slot of ``spec`` at ``depot``.
+
+    Parameters
+    ----------
+    spec
+        A single-drop multi-trip spec; a slot lasts its ``trip_max_min`` (60 if unset) plus ``turnaround_min``.
+    depot
+        Slots run from its opening for the spec's shift, and not past its closing.
+    """
+    length = (spec.trip_max_min or 60.0) + spec.turnaround_min
+    end = min(depot.closes_min, depot.opens_min + spec.shift_min)
+    count = int((end - depot.opens_min) // length)
+    return [(depot.opens_min + k * length, depot.opens_min + (k + 1) * length) for k in range(count)]
+
+
+def _prize(problem: SubProblem, km: npt.NDArray[np.float64]) -> int:
+    """Reward per parcel served: more than the dearest vehicle's round trip to the farthest parcel."""
+    n_depots = len(problem.depots)
+    farthest = float(km[:n_depots, n_depots:].min(axis=0).max()) if problem.parcels else 0.0
+    dearest = max(2 * trip_km(s, farthest, problem.road_factor) * s.cost_per_km + s.fixed_cost for s in problem.specs)
+    return round(2 * dearest * UNITS_PER_KM) + 1
 
 
 def _sec(minutes: float) -> int:
@@ -162,13 +208,21 @@ def solve_subproblem(problem: SubProblem) -> SubPlan:
     data, keys = build_data(problem)
     result = pyvrp.solve(data, MaxRuntime(problem.seconds), seed=problem.seed, collect_stats=False, display=False)
     routes: list[RoutePlan] = []
-    served: set[str] = set()
+    sorties: dict[tuple[int, int, int], list[RoutePlan]] = {}
+    used_in_slot: Counter[TypeKey] = Counter()
     for route in result.best.routes():
         if not route.is_feasible():
             continue  # its parcels are reported below as not served
-        plan = _decode(problem, keys[route.vehicle_type()], route)
-        routes.append(plan)
-        served.update(s.parcel_id for s in plan.stops)
+        key = keys[route.vehicle_type()]
+        plan = _decode(problem, key, route)
+        if key[2] < 0:
+            routes.append(plan)
+            continue
+        # the j-th vehicle flying in a slot is drone j: its sorties, slot after slot, make its day
+        sorties.setdefault((key[0], key[1], used_in_slot[key]), []).append(plan)
+        used_in_slot[key] += 1
+    routes.extend(_merge_sorties(flights) for _, flights in sorted(sorties.items()))
+    served = {s.parcel_id for r in routes for s in r.stops}
     unassigned = tuple(
         _dropped(p, "the fleet's capacity and shifts ran out") for p in problem.parcels if p.id not in served
     )
@@ -179,7 +233,30 @@ def _dropped(parcel: Parcel, detail: str) -> Unassigned:
     return Unassigned(parcel.id, UnassignedReason.FLEET_EXHAUSTED, detail)
 
 
-def _decode(problem: SubProblem, key: tuple[int, int], route: Any) -> RoutePlan:
+def _path_km(path: list[tuple[float, float]], spec: VehicleSpec, road_factor: float) -> float:
+    legs = itertools.pairwise(path)
+    return sum(trip_km(spec, haversine_km(a[0], a[1], b[0], b[1]), road_factor) for a, b in legs)
+
+
+def _merge_sorties(flights: list[RoutePlan]) -> RoutePlan:
+    """Join one drone's single-drop sorties (in slot order) into its route for the day."""
+    flights.sort(key=lambda f: f.start_min)
+    stops = tuple(Stop(f.stops[0].parcel_id, f.stops[0].arrival_min, k, f.stops[0].sla) for k, f in enumerate(flights))
+    path = [point for f in flights for point in f.path[:-1]] + [flights[-1].path[-1]]
+    return RoutePlan(
+        depot_id=flights[0].depot_id,
+        vehicle=flights[0].vehicle,
+        stops=stops,
+        distance_km=round(sum(f.distance_km for f in flights), 6),
+        start_min=flights[0].start_min,
+        end_min=flights[-1].end_min,
+        trips=len(flights),
+        load_kg=round(sum(f.load_kg for f in flights), 3),
+        path=tuple(path),
+    )
+
+
+def _decode(problem: SubProblem, key: TypeKey, route: Any) -> RoutePlan:
     """Turn one PyVRP route into a :class:`RoutePlan` (times back in minutes, distance in km)."""
     depot, spec = problem.depots[key[0]], problem.specs[key[1]]
     stops, path, load = [], [(depot.lat, depot.lon)], 0.0
@@ -199,7 +276,7 @@ def _decode(problem: SubProblem, key: tuple[int, int], route: Any) -> RoutePlan:
         depot_id=depot.id,
         vehicle=spec.name,
         stops=tuple(stops),
-        distance_km=route.distance() / 1000.0,
+        distance_km=round(_path_km(path, spec, problem.road_factor), 6),
         start_min=route.start_time() / 60.0,
         end_min=route.end_time() / 60.0,
         trips=int(route.num_trips()),

@@ -109,7 +109,7 @@ def _hours(
     sorted_starts, sorted_ends = np.sort(starts), np.sort(ends)
     busy_start, busy_end = starts, ends
     hours = []
-    for h in range(math.ceil(last / 60.0 + 1e-9)):
+    for h in range(max(1, math.ceil(last / 60.0 - 1e-9))):
         lo, hi = 60.0 * h, 60.0 * (h + 1)
         arrived = int(np.searchsorted(arrivals, hi, "left") - np.searchsorted(arrivals, lo, "left"))
         done = int(np.searchsorted(sorted_ends, hi, "right") - np.searchsorted(sorted_ends, lo, "right"))
@@ -133,7 +133,8 @@ def _clear_min(
     if not waiting.any():
         return 0.0
     queue = np.searchsorted(arrivals, arrivals, "right") - np.searchsorted(np.sort(starts), arrivals, "right")
-    peak = int(np.argmax(queue))
+    # the peak holds until the last parcel arriving at that same instant
+    peak = int(np.searchsorted(arrivals, arrivals[int(np.argmax(queue))], "right")) - 1
     idle_after = np.flatnonzero(~waiting[peak + 1 :])
     end = peak + int(idle_after[0]) if idle_after.size else len(starts) - 1
     return float(starts[end])
