@@ -1,0 +1,105 @@
+"""Collaborative models from the ``implicit`` package: item-kNN, ALS and BPR.
+
+BLAS runs on one thread (faster for implicit and no oversubscription), and so does implicit
+itself, which keeps BPR's SGD deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from wujie.recommend.params import RecommenderParams
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float32]
+
+
+def _build(params: RecommenderParams) -> Any:
+    from implicit.cpu.als import AlternatingLeastSquares
+    from implicit.cpu.bpr import BayesianPersonalizedRanking
+    from implicit.nearest_neighbours import ItemItemRecommender
+
+    if params.model == "als":
+        return AlternatingLeastSquares(
+            factors=params.factors,
+            regularization=params.regularization,
+            alpha=params.alpha,
+            iterations=params.iterations,
+            num_threads=1,
+            random_state=params.seed,
+        )
+    if params.model == "bpr":
+        return BayesianPersonalizedRanking(
+            factors=params.factors,
+            learning_rate=params.learning_rate,
+            regularization=params.regularization,
+            iterations=params.bpr_iterations,
+            num_threads=1,
+            random_state=params.seed,
+        )
+    # item_knn and cooccurrence: the same neighbour search, over cosine-normalised or raw columns
+    return ItemItemRecommender(K=params.neighbours, num_threads=1)
+
+
+class Collaborative:
+    """One ``implicit`` model behind a small, index-based interface.
+
+    Parameters
+    ----------
+    params
+        ``params.model`` picks the algorithm: ``item_knn`` (cosine), ``cooccurrence``, ``als`` or ``bpr``.
+    """
+
+    def __init__(self, params: RecommenderParams) -> None:
+        self.params = params
+        self.model: Any = None
+
+    def fit(self, user_items: sparse.csr_matrix) -> Collaborative:
+        """Fit on a CSR user x item confidence matrix and return self."""
+        import implicit.cpu.als  # noqa: F401 - load implicit's BLAS before limiting it
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1, "blas"):
+            self.model = _build(self.params)
+            self.model.fit(self._training_matrix(user_items), show_progress=False)
+        return self
+
+    def _training_matrix(self, user_items: sparse.csr_matrix) -> sparse.csr_matrix:
+        if self.params.model == "item_knn":
+            norms = np.sqrt(np.asarray(user_items.multiply(user_items).sum(axis=0)).ravel())
+            scale = sparse.diags(1.0 / np.where(norms > 0, norms, 1.0))
+            return sparse.csr_matrix(user_items @ scale, dtype=np.float64)
+        if self.params.model == "cooccurrence":
+            return sparse.csr_matrix(user_items, dtype=np.float64)
+        return user_items
+
+    def recommend(
+        self, users: IntArray, user_items: sparse.csr_matrix, k: int, exclude_seen: bool
+    ) -> list[tuple[IntArray, FloatArray]]:
+        """Return, per user row index, the top ``k`` item indices and scores (no padding)."""
+        k = min(k, user_items.shape[1])
+        ids, scores = self.model.recommend(users, user_items[users], N=k, filter_already_liked_items=exclude_seen)
+        ids = np.atleast_2d(ids)
+        scores = np.atleast_2d(scores)
+        out: list[tuple[IntArray, FloatArray]] = []
+        for row_ids, row_scores in zip(ids, scores, strict=True):
+            keep = (row_ids >= 0) & np.isfinite(row_scores) & (row_scores > -1e30)
+            if self.params.model in ("item_knn", "cooccurrence"):
+                keep &= row_scores > 0  # a kNN score of 0 means "no neighbour at all"
+            out.append((row_ids[keep].astype(np.int64), row_scores[keep].astype(np.float32)))
+        return out
+
+    def score(self, user: int, user_items: sparse.csr_matrix, items: IntArray) -> FloatArray:
+        """Return the model's score of ``items`` for one user (order of ``items`` kept)."""
+        if items.size == 0:
+            return np.empty(0, dtype=np.float32)
+        if self.params.model in ("item_knn", "cooccurrence"):
+            similarity = self.model.similarity
+            row = user_items[user] @ similarity[:, items]
+            return np.asarray(row.toarray(), dtype=np.float32).ravel()
+        factors = np.asarray(self.model.item_factors)[items]
+        return np.asarray(factors @ np.asarray(self.model.user_factors)[user], dtype=np.float32)
