@@ -29,6 +29,8 @@ class Population:
     segment_price_sensitivity: Any  # (segments,)
     segment_heritage: Any  # (segments,) multiplier on heritage brands
     region_segments: Any  # (regions x segments) mix
+    lat: Any  # float array: home latitude (city centre plus a draw within the city's radius)
+    lon: Any  # float array: home longitude
 
     def __len__(self) -> int:
         return len(self.city)
@@ -66,6 +68,7 @@ def build_population(
     region_segments = rng.dirichlet(np.full(segments, 0.7), size=len(geo.regions))
     segment = _draw_segments(rng, region, region_segments)
     activity = rng.gamma(0.6, 1.0, size=n_customers)
+    lat, lon = _homes(rng, geo, city)
     return Population(
         city=city,
         region=region,
@@ -75,7 +78,25 @@ def build_population(
         segment_price_sensitivity=rng.uniform(0.0, 0.8, size=segments),
         segment_heritage=rng.choice([1.0, 1.0, 2.5], size=segments),
         region_segments=region_segments,
+        lat=lat,
+        lon=lon,
     )
+
+
+def city_radius_km(population: Any) -> Any:
+    """Return a city's radius in km from its population (2 km for a town, up to 20 km)."""
+    return np.clip(np.sqrt(np.asarray(population, dtype=float)) / 150.0, 2.0, 20.0)
+
+
+def _homes(rng: np.random.Generator, geo: Geography, city: Any) -> tuple[Any, Any]:
+    """Draw each customer's home uniformly over a disc around the city centre."""
+    clat = np.array([c.lat for c in geo.cities])[city]
+    clon = np.array([c.lon for c in geo.cities])[city]
+    radius = city_radius_km([c.population for c in geo.cities])[city] * np.sqrt(rng.random(len(city)))
+    angle = rng.random(len(city)) * 2 * np.pi
+    lat = clat + radius * np.sin(angle) / 111.0
+    lon = clon + radius * np.cos(angle) / (111.0 * np.maximum(np.cos(np.radians(clat)), 0.05))
+    return np.clip(lat, -90.0, 90.0), (lon + 180.0) % 360.0 - 180.0
 
 
 def _draw_segments(rng: np.random.Generator, region: Any, mix: Any) -> Any:
