@@ -46,7 +46,9 @@ def evaluate_holdout(
     Parameters
     ----------
     df
-        A long-format frame (validated here with ``params.frame``).
+        A long-format frame (validated here with ``params.frame``). Under ``gaps="zero"`` every
+        series is extended with zero demand to the frame's last date, so products that stopped
+        selling are scored on their zeros too.
     horizon
         Held-out periods (at most ``params.max_horizon``).
     params
@@ -58,7 +60,7 @@ def evaluate_holdout(
         ``horizon`` training periods (as M5); otherwise by units.
     """
     started = time.perf_counter()
-    frame = validate_frame(df[[ID, DS, Y]], params.frame_policy)
+    frame = _pad_to_end(validate_frame(df[[ID, DS, Y]], params.frame_policy), params)
     train, test = train_test_split(frame, horizon)
     weights = _weights(train, horizon, revenue)
     test = test[test[ID].isin(train[ID].unique())].reset_index(drop=True)
@@ -88,6 +90,16 @@ def evaluate_holdout(
         "fallback_series": fallbacks,
     }
     return Evaluation(summary, train, test)
+
+
+def _pad_to_end(frame: pd.DataFrame, params: ForecasterParams) -> pd.DataFrame:
+    """Under ``gaps="zero"``, run every series to the last date (no sale recorded = zero demand)."""
+    if params.frame_policy.gaps != "zero":
+        return frame
+    last = frame.groupby(ID)[DS].max()
+    end = frame[DS].max()
+    pad = pd.DataFrame({ID: last.index[last < end], DS: end, Y: 0.0})
+    return validate_frame(pd.concat([frame, pad], ignore_index=True), params.frame_policy) if len(pad) else frame
 
 
 def _only(params: ForecasterParams, name: str) -> ForecasterParams:

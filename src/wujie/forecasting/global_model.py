@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -84,7 +85,9 @@ class GlobalModel:
         years = sorted({int(df[DS].dt.year.min()), int(df[DS].dt.year.max())})
         self._mlf = _pipeline(self.params, years)
         intervals = PredictionIntervals(n_windows=self.params.lightgbm.interval_windows, h=self.params.max_horizon)
-        self._mlf.fit(df, static_features=[], prediction_intervals=intervals)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # mlforecast warns on series dropped by lags
+            self._mlf.fit(df, static_features=[], prediction_intervals=intervals)
         return self
 
     def predict(self, h: int, level: Sequence[int], future: pd.DataFrame | None) -> pd.DataFrame:

@@ -7,8 +7,21 @@ import typer
 app = typer.Typer(help="Capacity and accuracy benchmarks; each prints JSON with ratios.", no_args_is_help=True)
 
 
+def _dashboard_app(live: object) -> object:
+    """Return a bare app serving only /dashboard around ``live`` (for the latency benchmark)."""
+    from fastapi import FastAPI
+
+    from wujie.entrypoints.api.dashboard import router
+
+    web = FastAPI()
+    web.include_router(router)
+    web.state.dashboard = live
+    return web
+
+
 @app.command("dashboard")
 def dashboard(
+    *,
     events: int = typer.Option(1_000_000, help="Events folded into the projections per timing run."),
     rate: int = typer.Option(120_000, help="Events/s published while the browser measures latency."),
     seconds: float = typer.Option(10.0, help="Seconds of latency measurement under load."),
@@ -21,6 +34,74 @@ def dashboard(
 
     from wujie.bench.dashboard import run
 
-    result = run(events=events, seed=seed, rate=rate, seconds=seconds, latency=latency)
+    result = run(events=events, seed=seed, rate=rate, seconds=seconds, make_app=_dashboard_app if latency else None)
     text = orjson.dumps(result, option=orjson.OPT_INDENT_2 if not as_json else 0).decode()
     typer.echo(text)
+
+
+def _emit(result: dict[str, object], as_json: bool) -> None:
+    import orjson
+
+    typer.echo(orjson.dumps(result, option=0 if as_json else orjson.OPT_INDENT_2).decode())
+
+
+@app.command("engine")
+def engine(
+    quick: bool = typer.Option(False, "--quick", help="200k attempts per workload and 2 s per baseline."),
+    seed: int = typer.Option(7, help="Seed of the workloads."),
+    baseline_seconds: float = typer.Option(-1.0, help="Seconds per baseline (default 5, or 2 with --quick)."),
+    open_rate: float = typer.Option(300_000, help="Arrival rate (orders/s) of the open-model latency run."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Durable purchase decisions/s: hot SKU and catalog-wide Zipf, vs SQLite, PostgreSQL, Redis."""
+    from wujie.bench.engine import run
+
+    seconds = None if baseline_seconds < 0 else baseline_seconds
+    _emit(run(quick=quick, seed=seed, baseline_seconds=seconds, open_rate=open_rate), as_json)
+
+
+@app.command("fulfilment")
+def fulfilment(
+    *,
+    parcels: int = typer.Option(100_000, help="Parcels in the simulated delivery day."),
+    budget: float = typer.Option(240.0, help="Solver budget (s) the planner fits all sub-problems into."),
+    workers: int = typer.Option(2, help="Processes solving sub-problems."),
+    seed: int = typer.Option(0, help="Seed of the workload and the solver."),
+    out: str = typer.Option("", help="Folder for route-day.json and route-day.png (one city's routes)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Plan a twin's day (100k parcels, 8 city warehouses, vans/couriers/drones): time vs 5 min, km vs direct."""
+    import json
+
+    from wujie.entrypoints.cli.route import run_day
+
+    result = run_day(parcels=parcels, budget=budget, workers=workers, seed=seed, out=out)
+    typer.echo(json.dumps(result, indent=None if as_json else 1))
+
+
+@app.command("placement")
+def placement(
+    skus: int = typer.Option(200, help="Best-selling UCI products to place."),
+    horizon: int = typer.Option(28, help="Held-out days replayed against the plans."),
+    seed: int = typer.Option(0, help="Seed of the LightGBM forecast."),
+) -> None:
+    """LP placement vs population and history splits, replaying held-out UCI invoices (JSON)."""
+    import json
+
+    from wujie.bench.placement import run_placement_bench
+
+    typer.echo(json.dumps(run_placement_bench(top_skus=skus, horizon=horizon, seed=seed)))
+
+
+@app.command("forecasting")
+def forecasting(
+    series: int = typer.Option(10_000, help="Store x category series of Complete Journey for the global model."),
+    stat_series: int = typer.Option(1_000, help="Series for the statistical-path speed run."),
+    seed: int = typer.Option(0, help="Seed of LightGBM."),
+) -> None:
+    """Speed: statistical path series/s and the global LightGBM on many real series (JSON)."""
+    import json
+
+    from wujie.bench.forecasting import run_forecasting_bench
+
+    typer.echo(json.dumps(run_forecasting_bench(series=series, stat_series=stat_series, seed=seed)))

@@ -1,0 +1,38 @@
+"""The forecast, replenish and place commands through the CLI runner (small files)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+from typer.testing import CliRunner
+
+from wujie.entrypoints.cli.forecast import app as forecast_app
+from wujie.entrypoints.cli.replenish import app as replenish_app
+
+runner = CliRunner()
+
+
+def test_evaluate_a_user_file_prints_the_documented_json(tmp_path: Path) -> None:
+    days = pd.date_range("2024-01-01", periods=42)
+    frame = pd.concat(
+        [pd.DataFrame({"unique_id": uid, "ds": days, "y": [1, 2, 3, 4, 5, 6, 7] * 6}) for uid in ("a", "b")]
+    )
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    args = ["evaluate", "--input", str(path), "--horizon", "7", "--models", "seasonal_naive", "--json"]
+    result = runner.invoke(forecast_app, [*args, "--out", str(tmp_path / "eval.json")])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["n_series"] == 2 and summary["horizon"] == 7
+    assert summary["models"]["seasonal_naive"]["bias"] == 0.0
+    assert summary["models"]["seasonal_naive"]["coverage_80"] == 1.0
+    assert (tmp_path / "eval.png").stat().st_size > 1000
+
+
+def test_newsvendor_command() -> None:
+    args = ["newsvendor", "--mean", "100", "--sd", "20", "--price", "10", "--cost", "6", "--salvage", "2"]
+    result = runner.invoke(replenish_app, args)
+    assert result.exit_code == 0
+    assert json.loads(result.output)["quantity"] == 100.0

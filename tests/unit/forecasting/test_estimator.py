@@ -1,0 +1,78 @@
+"""The estimator: exact seasonal-naive forecasts, the short-series fallback, LightGBM repeatability."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wujie.forecasting import Forecaster, ForecasterParams, LightGBMParams, NotFitted
+from wujie.forecasting.errors import InvalidParams
+from wujie.forecasting.events import black_friday, event_feature_functions
+
+
+def weekly(uid: str, weeks: int, pattern: list[float]) -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", periods=7 * weeks, freq="D")
+    return pd.DataFrame({"unique_id": uid, "ds": days, "y": pattern * weeks})
+
+
+def test_seasonal_naive_repeats_last_week_and_short_series_fall_back() -> None:
+    long = weekly("long", 4, [1, 2, 3, 4, 5, 6, 7])
+    short = pd.DataFrame({"unique_id": "new", "ds": pd.date_range("2024-01-20", periods=5), "y": [2, 4, 6, 8, 10]})
+    fc = Forecaster(ForecasterParams(models=("seasonal_naive",))).fit(pd.concat([long, short]))
+    assert fc.fallback_ids_ == {"seasonal_naive": ["new"]}
+    out = fc.predict(7, level=[80])
+    assert out[out.unique_id == "long"]["seasonal_naive"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+    assert out[out.unique_id == "new"]["seasonal_naive"].tolist() == [6.0] * 7  # historic average
+    assert list(out.columns) == ["unique_id", "ds", "seasonal_naive", "seasonal_naive-lo-80", "seasonal_naive-hi-80"]
+    assert (out.filter(like="-lo-") >= 0).all().all()
+
+
+def test_predict_before_fit_and_beyond_max_horizon() -> None:
+    with pytest.raises(NotFitted):
+        Forecaster().predict(3)
+    fc = Forecaster(ForecasterParams(models=("seasonal_naive",), max_horizon=7)).fit(weekly("a", 3, [1] * 7))
+    with pytest.raises(InvalidParams):
+        fc.predict(8)
+
+
+def test_params_are_validated() -> None:
+    with pytest.raises(InvalidParams):
+        ForecasterParams(models=("prophet",))
+    with pytest.raises(InvalidParams):
+        ForecasterParams(ets_spec="AXA")
+    with pytest.raises(InvalidParams):
+        LightGBMParams(tweedie_variance_power=2.5)
+
+
+def test_lightgbm_is_repeatable_with_a_seed_and_learns_the_weekday() -> None:
+    rng = np.random.default_rng(7)
+    frames = [weekly(f"s{i}", 24, [0, 1, 2, 3, 4, 9, 12]) for i in range(6)]
+    df = pd.concat(frames, ignore_index=True)
+    df["y"] = df["y"] + rng.poisson(1.0, len(df))
+    small = LightGBMParams(n_estimators=60, num_leaves=7, interval_windows=2)
+    params = ForecasterParams(models=("lightgbm",), max_horizon=7, lightgbm=small, seed=3)
+    first = Forecaster(params).fit(df).predict(7, level=[80])
+    second = Forecaster(params).fit(df).predict(7, level=[80])
+    pd.testing.assert_frame_equal(first, second)
+    by_day = first.groupby(first.ds.dt.dayofweek)["lightgbm"].mean()
+    assert by_day[6] > by_day[0] + 5  # Sundays (12 + noise) far above Mondays (0 + noise)
+
+
+def test_cross_validation_returns_each_window() -> None:
+    df = weekly("a", 6, [1, 2, 3, 4, 5, 6, 7])
+    cv = Forecaster(ForecasterParams(models=("seasonal_naive",), max_horizon=7)).cross_validation(df, h=7, n_windows=2)
+    assert cv["cutoff"].nunique() == 2
+    assert (cv["seasonal_naive"] == cv["y"]).all()
+
+
+def test_event_features() -> None:
+    assert black_friday(2011) == date(2011, 11, 25)
+    assert black_friday(2017) == date(2017, 11, 24)
+    is_event, to_event, since = event_feature_functions([date(2024, 11, 11)])
+    days = pd.DatetimeIndex(pd.to_datetime(["2024-11-09", "2024-11-11", "2024-11-13"]))
+    assert is_event(days).tolist() == [0.0, 1.0, 0.0]
+    assert to_event(days).tolist() == [2.0, 0.0, 30.0]
+    assert since(days).tolist() == [30.0, 0.0, 2.0]
