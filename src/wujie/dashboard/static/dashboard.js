@@ -7,7 +7,7 @@
   const charts = {};
   const state = { shownMinor: 0, targetMinor: 0, animFrom: 0, animStart: 0, currency: "CNY", exponent: 2, background: null };
   // End-to-end latency samples (ms): now minus the publish time of the oldest batch in each push.
-  window.__wujie = { latencies: [], snapshots: 0, lastSnapshot: null };
+  window.__wujie = { latencies: [], snapshots: 0, lastSnapshot: null, openedAt: Date.now(), delivery: [] };
 
   function money(minor, short) {
     const value = minor / Math.pow(10, state.exponent);
@@ -39,10 +39,10 @@
       progress: { show: true, width: 12, itemStyle: { color } }, axisLine: { lineStyle: { width: 12, color: [[1, theme.grid]] } },
       axisTick: { show: false }, splitLine: { show: false }, axisLabel: { show: false }, pointer: { show: false },
       title: { offsetCenter: [0, "62%"], color: theme.muted, fontSize: 13 },
-      detail: { valueAnimation: true, offsetCenter: [0, "8%"], formatter: "{value}%", color: theme.text, fontSize: 24, fontWeight: 700 },
+      detail: { valueAnimation: false, offsetCenter: [0, "8%"], formatter: "{value}%", color: theme.text, fontSize: 24, fontWeight: 700 },
       data: [{ value: 0, name }],
     });
-    charts.sla.setOption({ animation: true, series: [gauge("≤ 24 h", ["17%", "55%"], theme.green), gauge("≤ 48 h", ["50%", "55%"], theme.cyan), gauge("local", ["83%", "55%"], theme.gold)] });
+    charts.sla.setOption({ animation: false, series: [gauge("≤ 24 h", ["17%", "55%"], theme.green), gauge("≤ 48 h", ["50%", "55%"], theme.cyan), gauge("local", ["83%", "55%"], theme.gold)] });
     charts.map = echarts.init($("map-chart"), null, { renderer: "canvas" });
     charts.map.setOption({
       animation: false, grid: { left: 4, right: 4, top: 4, bottom: 4 },
@@ -159,10 +159,12 @@
 
   function measure(snap) {
     const live = snap.live;
-    if (!live || live.oldest_unpushed_ms === null) return;
-    const latency = Date.now() - live.oldest_unpushed_ms;
+    // Only batches published after the page opened measure the live push (older ones were backlog).
+    if (!live || live.oldest_unpushed_ms === null || live.oldest_unpushed_ms < window.__wujie.openedAt) return;
+    const now = Date.now();
     const samples = window.__wujie.latencies;
-    samples.push(latency);
+    samples.push(now - live.oldest_unpushed_ms);
+    window.__wujie.delivery.push(now - live.server_ms);  // snapshot built -> drawn: transport + render
     if (samples.length > 100000) samples.shift();
     const recent = samples.slice(-200).sort((a, b) => a - b);
     const p99 = recent[Math.min(recent.length - 1, Math.floor(recent.length * 0.99))];
