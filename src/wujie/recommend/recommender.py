@@ -209,7 +209,10 @@ class Recommender:
         return ranked + [Recommendation(c, 0.0, "session") for c in wanted if c not in index]
 
     def taste(self, user_id: str | None) -> TasteFn:
-        """Return a function scoring item ids in [0, 1] by this user's taste (all 0 for an unknown user)."""
+        """Return a function scoring item ids in [0, 1] by this user's taste (all 0 for an unknown user).
+
+        Items the user already interacted with score 1; others their min-max normalised model score.
+        """
 
         def score(item_ids: Sequence[str]) -> list[float]:
             index = self.fitted.data.item_index
@@ -219,6 +222,7 @@ class Recommender:
             values = np.zeros(items.size, dtype=np.float32)
             known = items >= 0
             values[known] = blend(self._base_scores(user_id, items[known], None), values[known], 0.0)
+            values[np.isin(items, self._seen(self.fitted.data.user_index[user_id]))] = 1.0
             return [float(v) for v in values]
 
         return score

@@ -1,0 +1,82 @@
+"""GET /recommendations and GET /search through FastAPI, with problem+json on bad input."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from wujie.dashboard.live import LiveDashboard
+
+
+def test_known_user_gets_unseen_items(client: TestClient) -> None:
+    response = client.get("/recommendations", params={"user": "u1", "k": 2})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["known_user"] is True
+    assert body["region"] == "SH"
+    assert [(i["item_id"], i["source"]) for i in body["items"]] == [("p4", "model"), ("p3", "popularity")]
+
+
+def test_unknown_user_gets_regional_popularity(client: TestClient) -> None:
+    body = client.get("/recommendations", params={"user": "newcomer", "k": 2, "region": "BJ"}).json()
+    assert body["known_user"] is False
+    assert body["items"] == [
+        {"item_id": "p3", "score": 1.0, "source": "popularity_region"},
+        {"item_id": "p4", "score": 1.0, "source": "popularity_region"},
+    ]
+
+
+def test_similar_items(client: TestClient) -> None:
+    assert [i["item_id"] for i in client.get("/recommendations/similar", params={"item": "p3"}).json()["items"]] == [
+        "p4"
+    ]
+    assert client.get("/recommendations/similar", params={"item": "nope"}).json()["items"] == []
+
+
+def test_bad_recommendation_requests_are_problems(client: TestClient) -> None:
+    for params, code in (
+        ({"user": "u1", "k": 0}, "recommend_invalid_params"),
+        ({"user": "u1", "k": 5000}, "recommend_invalid_params"),
+        ({"user": "   "}, "recommend_missing_id"),
+        ({"user": "u1", "k": "many"}, "invalid_input"),
+        ({}, "invalid_input"),
+    ):
+        response = client.get("/recommendations", params=params)
+        assert response.status_code == 422, params
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == code
+
+
+def test_search_ranks_and_feeds_hot_terms(client: TestClient, board: LiveDashboard) -> None:
+    body = client.get("/search", params={"q": "华为手机", "k": 5}).json()
+    assert body["query"] == "华为手机"
+    assert body["matched"] == 2
+    assert [h["id"] for h in body["hits"]] == ["p1", "p2"]
+    client.get("/search", params={"q": "华为手机 "})
+    client.get("/search", params={"q": "bicycle"})
+    snapshot = board.snapshot()
+    assert snapshot["searches"] == 3
+    assert snapshot["zero_result_searches"] == 1
+    assert {"term": "华为手机", "count": 2, "error": 0} in snapshot["search_terms"]
+
+
+def test_search_uses_the_users_taste(client: TestClient) -> None:
+    plain = client.get("/search", params={"q": "手机"}).json()
+    tasted = client.get("/search", params={"q": "手机", "user": "u4"}).json()  # u4 bought p2
+    assert [h["id"] for h in plain["hits"]] == ["p1", "p2"]  # huawei is more popular
+    assert [h["id"] for h in tasted["hits"]] == ["p2", "p1"]
+    assert tasted["hits"][0]["score"] == pytest.approx(plain["hits"][1]["score"] + 0.25)  # taste 1 x weight 0.25
+
+
+def test_bad_searches_are_problems_and_not_counted(client: TestClient, board: LiveDashboard) -> None:
+    for params, code in (
+        ({"q": ""}, "search_empty_query"),
+        ({"q": "!!!"}, "search_empty_query"),
+        ({"q": "x" * 5000}, "search_query_too_long"),
+        ({"q": "phone", "k": 0}, "search_invalid_limit"),
+        ({}, "invalid_input"),
+    ):
+        response = client.get("/search", params=params)
+        assert response.status_code == 422, params
+        assert response.json()["code"] == code
+    assert board.snapshot()["searches"] == 0
