@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
+
+from wujie.dashboard.errors import DashboardError, DashboardErrorCode
 
 
 class SkuInfo(NamedTuple):
@@ -46,6 +48,24 @@ class Lookups:
         return cls(
             {sku: SkuInfo(*info) for sku, info in (skus or {}).items()},
             {region: RegionInfo(*info) for region, info in (regions or {}).items()},
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        skus: Sequence[str],
+        brands: Sequence[str],
+        heritage: Sequence[bool],
+        products: Sequence[str] | None = None,
+        regions: Iterable[tuple[str, str, float, float]] = (),
+    ) -> Lookups:
+        """Build lookups from parallel columns (a catalog as arrays) and ``(id, name, lat, lon)`` rows."""
+        if not len(skus) == len(brands) == len(heritage) == len(products if products is not None else skus):
+            raise DashboardError(DashboardErrorCode.INVALID_PARAMETER, "catalog columns differ in length")
+        names = products if products is not None else [None] * len(skus)
+        return cls(
+            {sku: SkuInfo(str(b), bool(h), p) for sku, b, h, p in zip(skus, brands, heritage, names, strict=True)},
+            {region: RegionInfo(name, float(lat), float(lon)) for region, name, lat, lon in regions},
         )
 
     def sku(self, sku: str) -> SkuInfo:

@@ -125,3 +125,17 @@ def test_long_runs_are_drawn_per_minute() -> None:
     # seconds 0, 50 | 100 | 150 | 200 | 250 | 300, 350 | 400 | 450, one bucket per minute:
     assert series["orders"] == [2, 1, 1, 1, 1, 2, 1, 1]
     assert sum(series["orders"]) == 10
+
+
+def test_lookups_from_catalog_columns() -> None:
+    from wujie.dashboard.errors import DashboardError
+    from wujie.dashboard.lookups import Lookups, RegionInfo, SkuInfo
+
+    lookups = Lookups.from_columns(
+        ["s1", "s2"], ["Quanjude", "Xiaomi"], [True, False], ["Duck", "Phone"], [("SH", "Shanghai", 31.2, 121.5)]
+    )
+    assert lookups.sku("s1") == SkuInfo("Quanjude", True, "Duck")
+    assert lookups.sku("nope") == SkuInfo("(unknown brand)", False)
+    assert lookups.regions["SH"] == RegionInfo("Shanghai", 31.2, 121.5)
+    with pytest.raises(DashboardError):
+        Lookups.from_columns(["s1"], ["a", "b"], [True])
