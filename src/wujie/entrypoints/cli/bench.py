@@ -105,3 +105,22 @@ def forecasting(
     from wujie.bench.forecasting import run_forecasting_bench
 
     typer.echo(json.dumps(run_forecasting_bench(series=series, stat_series=stat_series, seed=seed)))
+
+
+@app.command("core")
+def core(
+    units: int = typer.Option(1_000, help="Units of the one SKU in stock."),
+    attempts: int = typer.Option(5_000, help="Purchase attempts in all."),
+    threads: int = typer.Option(64, help="Writer threads (split over the processes in the process run)."),
+    processes: int = typer.Option(8, help="Processes in the process run."),
+) -> None:
+    """No-oversell on SQLite: many writers vs one writer buying one SKU; sold, oversold, ratios (JSON)."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from wujie.bench.core import run
+
+    with tempfile.TemporaryDirectory(prefix="wujie-bench-core-") as workdir:
+        result = run(Path(workdir), units=units, attempts=attempts, threads=threads, processes=processes)
+    typer.echo(json.dumps(result))
