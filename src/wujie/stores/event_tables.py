@@ -116,13 +116,17 @@ def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str
         counts["out_of_order"] = int(readable.select(late.sum()).item() or 0)
     keys = _SORT_KEYS[kind]
     ordered = readable.sort([*keys, *[c for c in readable.columns if c not in keys]]) if keys else readable
-    unique = ordered.unique(maintain_order=True) if kind != "tracks" else _unique_track_points(ordered)
+    unique = ordered.unique(maintain_order=True)
     counts["duplicates"] = ordered.height - unique.height
+    if kind == "tracks":
+        kept = _unique_track_points(unique)
+        counts["conflicting"] = unique.height - kept.height
+        unique = kept
     return unique, counts
 
 
 def _unique_track_points(sorted_points: pl.DataFrame) -> pl.DataFrame:
-    """Keep one point per (track, t): a camera reports a track once per frame."""
+    """Keep one point per (track, t), the first by position: a camera reports a track once per frame."""
     same = (pl.col("track") == pl.col("track").shift(1)) & (pl.col("t") == pl.col("t").shift(1))
     return sorted_points.filter(~same.fill_null(False))
 

@@ -20,6 +20,7 @@ from wujie.stores.layout import StoreLayout
 UNZONED = -1
 OUTSIDE = -2
 _MIXED = -3
+_MARGIN_M = 1e-4
 
 Labels = npt.NDArray[np.int16]
 
@@ -36,16 +37,16 @@ class ZoneIndex:
 
     def label(self, x: npt.ArrayLike, y: npt.ArrayLike) -> Labels:
         """Return the zone index of each point (or :data:`UNZONED` / :data:`OUTSIDE`)."""
-        xs = np.asarray(x)
-        ys = np.asarray(y)
+        xs = np.asarray(x, dtype=np.float64)
+        ys = np.asarray(y, dtype=np.float64)
         rows, cols = self.shape
         # the padded raster has a ring of OUTSIDE cells: clipped indices land there
-        col = np.clip((xs - self.origin[0]) * (1.0 / self.cell) + 1.0, 0.0, cols + 1.0).astype(np.int32)
-        row = np.clip((ys - self.origin[1]) * (1.0 / self.cell) + 1.0, 0.0, rows + 1.0).astype(np.int32)
+        col = np.clip((xs - self.origin[0]) / self.cell + 1.0, 0.0, cols + 1.0).astype(np.int32)
+        row = np.clip((ys - self.origin[1]) / self.cell + 1.0, 0.0, rows + 1.0).astype(np.int32)
         labels = self.raster.ravel()[row * (cols + 2) + col]
         mixed = np.flatnonzero(labels == _MIXED)
         if mixed.size:
-            labels[mixed] = exact_labels(self.layout, xs[mixed].astype(np.float64), ys[mixed].astype(np.float64))
+            labels[mixed] = exact_labels(self.layout, xs[mixed], ys[mixed])
         result: Labels = labels
         return result
 
@@ -65,10 +66,13 @@ def zone_index(layout: StoreLayout, cell: float = 0.1) -> ZoneIndex:
     if not 0.005 <= cell <= 5.0:
         raise ParamsInvalid("zone raster cell must be within [0.005, 5] metres", cell=cell)
     x0, y0, x1, y1 = layout.floor.bounds
-    cols = int(np.ceil((x1 - x0) / cell))
-    rows = int(np.ceil((y1 - y0) / cell))
+    cols = int(np.floor((x1 - x0) / cell)) + 1  # one more, so points on the far edges have a cell
+    rows = int(np.floor((y1 - y0) / cell)) + 1
     gx, gy = np.meshgrid(x0 + np.arange(cols) * cell, y0 + np.arange(rows) * cell)
-    boxes = shapely.box(gx, gy, gx + cell, gy + cell)
+    # each box is grown by a margin wider than any rounding of a point's cell index, so a cell is
+    # called pure only if every point that can be mapped into it has that answer
+    margin = _MARGIN_M
+    boxes = shapely.box(gx - margin, gy - margin, gx + cell + margin, gy + cell + margin)
     for polygon in (layout.floor, *(z.polygon for z in layout.zones)):
         shapely.prepare(polygon)
     raster = np.full(boxes.shape, _MIXED, dtype=np.int16)
