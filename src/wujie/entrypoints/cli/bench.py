@@ -124,3 +124,16 @@ def core(
     with tempfile.TemporaryDirectory(prefix="wujie-bench-core-") as workdir:
         result = run(Path(workdir), units=units, attempts=attempts, threads=threads, processes=processes)
     typer.echo(json.dumps(result))
+
+
+@app.command("stores")
+def stores(
+    shoppers: int = typer.Option(10_000, help="Shoppers in the simulated day."),
+    seed: int = typer.Option(7, help="Seed of the store twin."),
+    heat_cell: float = typer.Option(1.0, help="Heat-map cell size (metres) for the correlation."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Store analytics vs the twin's ground truth (clean and noisy sensors), events/s, a 10k-shopper day."""
+    from wujie.bench.stores import run
+
+    _emit(run(shoppers=shoppers, seed=seed, heat_cell_m=heat_cell), as_json)

@@ -68,5 +68,9 @@ def command(
         uvicorn.run(target, factory=True, host=host, port=port, log_level="warning", access_log=False)
         return
     from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
 
-    Granian(target, address=host, port=port, interface="asgi", factory=True, workers=1, log_level="warning").serve()
+    Granian(
+        target, address=host, port=port, interface=Interfaces.ASGI, factory=True, workers=1, log_level=LogLevels.warning
+    ).serve()
