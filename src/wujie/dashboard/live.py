@@ -5,15 +5,16 @@ calls :meth:`LiveDashboard.snapshot_json` a few times a second. Both take one lo
 batch or a snapshot, never per event.
 
 Each snapshot carries wall-clock marks for the end-to-end latency the page measures: the time the
-oldest batch not yet pushed was published (``oldest_unpushed_ms``, the worst event in this push)
-and the newest (``newest_ms``), both in Unix milliseconds. Benchmarks whose events carry the
-wall-clock time in ``at`` can use those times instead (``event_time_marks=True``).
+oldest batch the client has not seen yet was published (``oldest_unseen_ms``, the worst event in
+this push) and the newest (``newest_ms``), both in Unix milliseconds. Benchmarks whose events carry
+the wall-clock time in ``at`` can use those times instead (``event_time_marks=True``).
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,9 @@ import orjson
 
 from wujie.dashboard.board import SaleDashboard
 from wujie.shared.events import Event
+
+#: Publish times kept for latency marks (a client further behind is measured from the oldest kept).
+MARKS_KEPT = 65_536
 
 
 def _wall_ms() -> float:
@@ -58,8 +62,7 @@ class LiveDashboard:
         self.event_time_marks = event_time_marks
         self.started_ms = _wall_ms()
         self._lock = threading.Lock()
-        self._oldest_unpushed: float | None = None
-        self._newest: float | None = None
+        self._marks: deque[float] = deque(maxlen=MARKS_KEPT)  # publish time of batch version v
         self._version = 0
         self._cached: tuple[int, bytes] | None = None
 
@@ -71,41 +74,55 @@ class LiveDashboard:
         with self._lock:
             self.board.apply(events)
             self._version += 1
-            if self._oldest_unpushed is None:
-                self._oldest_unpushed = mark
-            self._newest = mark
+            self._marks.append(mark)
 
     @staticmethod
     def _event_mark(events: Sequence[Event]) -> float:
         at = getattr(events[0], "at", None)
         return at.timestamp() * 1000.0 if isinstance(at, datetime) else _wall_ms()
 
-    def snapshot(self, *, mark_pushed: bool = False) -> dict[str, Any]:
-        """Return the board's snapshot plus the live marks; ``mark_pushed`` starts a new latency window."""
+    def _first_mark_after(self, seen: int | None) -> float | None:
+        """Return the publish time of the first batch after version ``seen`` (None: nothing new)."""
+        if seen is None or seen >= self._version or not self._marks:
+            return None
+        oldest_kept = self._version - len(self._marks) + 1
+        return self._marks[max(seen + 1, oldest_kept) - oldest_kept]
+
+    def snapshot(self, *, seen: int | None = None) -> dict[str, Any]:
+        """Return the board's snapshot plus the live marks.
+
+        ``seen`` is the ``live.version`` of the client's previous snapshot: ``oldest_unseen_ms`` is
+        then the publish time of the oldest batch this snapshot adds for that client, so each
+        client measures its own latency however many pages are open.
+        """
         with self._lock:
             data = self.board.snapshot()
             data["live"] = {
                 "version": self._version,
                 "server_ms": _wall_ms(),
-                "oldest_unpushed_ms": self._oldest_unpushed,
-                "newest_ms": self._newest,
+                "oldest_unseen_ms": self._first_mark_after(seen),
+                "newest_ms": self._marks[-1] if self._marks else None,
                 "uptime_s": (_wall_ms() - self.started_ms) / 1000.0,
                 "sale_start": self.sale_start.isoformat() if self.sale_start else None,
                 "country": self.country,
             }
-            if mark_pushed:
-                self._oldest_unpushed = None
         return data
 
-    def snapshot_json(self, *, mark_pushed: bool = False) -> bytes:
-        """Return :meth:`snapshot` as JSON bytes (cached while nothing new arrived)."""
+    def snapshot_json(self, *, seen: int | None = None) -> bytes:
+        """Return :meth:`snapshot` as JSON bytes (cached while nothing new arrived, for ``seen=None``)."""
         cached = self._cached
-        if cached is not None and cached[0] == self._version and not mark_pushed:
+        if seen is None and cached is not None and cached[0] == self._version:
             return cached[1]
         version = self._version
-        body = orjson.dumps(self.snapshot(mark_pushed=mark_pushed))
-        self._cached = (version, body)
+        body = orjson.dumps(self.snapshot(seen=seen))
+        if seen is None:
+            self._cached = (version, body)
         return body
+
+    @property
+    def version(self) -> int:
+        """Return the number of batches published so far."""
+        return self._version
 
     def background(self) -> list[list[float]]:
         """Return ``[lon, lat]`` of the country's cities, the map's outline of dots."""

@@ -15,25 +15,38 @@ from wujie.entrypoints.api.dashboard import router
 from .conftest import LOOKUPS, captured, placed
 
 
-def test_marks_open_a_window_until_pushed() -> None:
+def test_each_client_gets_the_mark_of_the_oldest_batch_it_has_not_seen() -> None:
     live = LiveDashboard(SaleDashboard(LOOKUPS))
-    assert live.snapshot()["live"]["oldest_unpushed_ms"] is None
-    live.publish([placed("o1", [("duck", 1, 100)])])
-    live.publish([captured("o1", 100)])
-    first = live.snapshot(mark_pushed=True)["live"]
-    assert first["oldest_unpushed_ms"] is not None
-    assert first["newest_ms"] >= first["oldest_unpushed_ms"]
-    assert first["version"] == 2
-    assert live.snapshot()["live"]["oldest_unpushed_ms"] is None  # nothing new since the push
-    live.publish([])
-    assert live.snapshot()["live"]["version"] == 2
+    assert live.snapshot()["live"]["oldest_unseen_ms"] is None
+    live.publish([placed("o1", [("duck", 1, 100)])])  # version 1
+    live.publish([captured("o1", 100)])  # version 2
+    live.publish([])  # not a batch
+    marks = list(live._marks)
+    assert live.version == 2 and len(marks) == 2 and marks[0] <= marks[1]
+    assert live.snapshot()["live"]["oldest_unseen_ms"] is None  # a first push: backlog, no mark
+    assert live.snapshot(seen=0)["live"]["oldest_unseen_ms"] == marks[0]
+    assert live.snapshot(seen=1)["live"]["oldest_unseen_ms"] == marks[1]  # another client, further on
+    assert live.snapshot(seen=2)["live"]["oldest_unseen_ms"] is None  # nothing new for it
+    assert live.snapshot(seen=2)["live"]["newest_ms"] == marks[1]
+
+
+def test_a_client_further_behind_than_the_kept_marks_gets_the_oldest_kept() -> None:
+    from collections import deque
+
+    live = LiveDashboard(SaleDashboard(LOOKUPS))
+    live._marks = deque(maxlen=3)
+    for i in range(5):
+        live.publish([placed(f"o{i}", [("duck", 1, 100)])])
+    kept = list(live._marks)
+    assert live.snapshot(seen=0)["live"]["oldest_unseen_ms"] == kept[0]  # versions 3..5 kept
+    assert live.snapshot(seen=3)["live"]["oldest_unseen_ms"] == kept[1]
 
 
 def test_event_time_marks_come_from_the_events() -> None:
     live = LiveDashboard(SaleDashboard(LOOKUPS), event_time_marks=True)
     event = captured("o1", 100, t=1.5)
     live.publish([event])
-    assert live.snapshot()["live"]["oldest_unpushed_ms"] == event.at.timestamp() * 1000
+    assert live.snapshot(seen=0)["live"]["oldest_unseen_ms"] == event.at.timestamp() * 1000
 
 
 def test_concurrent_publishers_lose_nothing() -> None:

@@ -160,10 +160,10 @@
   function measure(snap) {
     const live = snap.live;
     // Only batches published after the page opened measure the live push (older ones were backlog).
-    if (!live || live.oldest_unpushed_ms === null || live.oldest_unpushed_ms < window.__wujie.openedAt) return;
+    if (!live || live.oldest_unseen_ms === null || live.oldest_unseen_ms < window.__wujie.openedAt) return;
     const now = Date.now();
     const samples = window.__wujie.latencies;
-    samples.push(now - live.oldest_unpushed_ms);
+    samples.push(now - live.oldest_unseen_ms);
     window.__wujie.delivery.push(now - live.server_ms);  // snapshot built -> drawn: transport + render
     if (samples.length > 100000) samples.shift();
     const recent = samples.slice(-200).sort((a, b) => a - b);

@@ -67,8 +67,11 @@ async def stream(
 
     async def snapshots() -> AsyncIterator[bytes]:
         yield b"retry: 1000\n\n"
+        seen: int | None = None  # the first push carries no latency mark: it is the backlog
         while not await request.is_disconnected():
-            yield b"data: " + live.snapshot_json(mark_pushed=True) + b"\n\n"
+            version = live.version
+            yield b"data: " + live.snapshot_json(seen=seen) + b"\n\n"
+            seen = version
             await asyncio.sleep(interval)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
