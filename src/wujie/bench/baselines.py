@@ -153,7 +153,7 @@ def postgres(workload: Workload, url: str, clients: int, seconds: float, *, lock
 
             else:
 
-                def attempt(sku: int, customer: int) -> bool:  # noqa: ARG001 - same signature as above
+                def attempt(sku: int, customer: int) -> bool:
                     sql = f"UPDATE {schema}.stock SET qty = qty - 1 WHERE id = %s AND qty >= 1"
                     return conn.execute(sql, (sku,)).rowcount == 1
 

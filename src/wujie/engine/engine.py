@@ -41,8 +41,7 @@ from wujie.engine.facts import Facts
 from wujie.engine.journal import Journal
 from wujie.engine.ledger import PAY_CODES
 from wujie.engine.orderbook import OrderState
-from wujie.engine.ports import EventSink, NoSink
-from wujie.engine.snapshot import read_snapshot, write_snapshot
+from wujie.engine.ports import EventSink, JournalStore, NoSink
 from wujie.engine.state import I64, EngineState
 from wujie.engine.timebase import from_us, to_us
 from wujie.shared.clock import Clock, SystemClock
@@ -52,12 +51,13 @@ from wujie.shared.errors import InvalidInput
 class Engine:
     """The intake engine over one directory (journal segments + snapshot). Not thread-safe: one writer."""
 
-    def __init__(self, directory: Path, journal: Journal, clock: Clock, sink: EventSink, currency: str) -> None:
+    def __init__(self, directory: Path, journal: JournalStore, clock: Clock, sink: EventSink, currency: str) -> None:
         self.directory = directory
         self.journal = journal
         self.clock = clock
         self.currency = currency
         self.state = EngineState(fee_bp=0)
+        self.state.currency = currency
         self.facts = Facts(self, sink)
         self.ttl_us = 900_000_000
         self.fee_bp = 200
@@ -76,25 +76,27 @@ class Engine:
         reservation_ttl_s: float = 900,
         platform_fee_bp: int = 200,
         sync: bool = True,
+        store: JournalStore | None = None,
     ) -> Engine:
-        """Open (creating or recovering) the engine stored in ``directory``."""
+        """Open (creating or recovering) the engine in ``directory`` (or on ``store``, e.g. PostgreSQL)."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        engine = cls(path, Journal(path / "journal", sync=sync), clock or SystemClock(), sink or NoSink(), currency)
+        journal = store or Journal(path / "journal", sync=sync)
+        engine = cls(path, journal, clock or SystemClock(), sink or NoSink(), currency)
         engine.ttl_us = int(reservation_ttl_s * 1_000_000)
         engine.fee_bp = platform_fee_bp
         engine._recover()
         return engine
 
     def _recover(self) -> None:
-        snap = read_snapshot(self.directory / "snapshot.bin")
+        snap = self.journal.load_snapshot()
         after = 0
         if snap is not None:
             self.state.restore(snap)
             after = snap.seq
         for _seq, payload in self.journal.replay(after):
             self.state.apply(records.DECODER.decode(payload))
-        self.journal.open_for_append()
+        self.journal.open_for_append(self.state)
 
     # ------------------------------------------------------------------ durability
     @contextmanager
@@ -128,12 +130,9 @@ class Engine:
             self.checkpoint()
 
     def checkpoint(self) -> None:
-        """Write a snapshot of the whole state and start a fresh journal segment."""
+        """Write a snapshot of the whole state and drop the journal it covers."""
         self.journal.commit()
-        seq = self.journal.last_seq
-        write_snapshot(self.directory / "snapshot.bin", self.state.to_snapshot(seq))
-        self.journal.rotate(seq)
-        self.journal.bytes_written = 0
+        self.journal.checkpoint(self.state.to_snapshot(self.journal.last_seq))
 
     def close(self, *, checkpoint: bool = True) -> None:
         """Sync, optionally snapshot, and close the journal."""

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from wujie.engine.errors import CorruptJournal
+from wujie.engine.snapshot import Snapshot, fsync_dir, read_snapshot, write_snapshot
 
 _HEADER = struct.Struct("<IIQ")
 _SUFFIX = ".wal"
@@ -22,15 +23,6 @@ _SUFFIX = ".wal"
 
 def _segment_name(first_seq: int) -> str:
     return f"{first_seq:020d}{_SUFFIX}"
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or a new file in ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class Journal:
@@ -89,8 +81,8 @@ class Journal:
                 handle.truncate(offset)
                 os.fsync(handle.fileno())
 
-    def open_for_append(self) -> None:
-        """Open the last segment (or a new one) for appending."""
+    def open_for_append(self, state: object = None) -> None:
+        """Open the last segment (or a new one) for appending (``state`` is for projecting stores)."""
         segments = self.segments()
         path = segments[-1] if segments else self.directory / _segment_name(self.last_seq + 1)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -131,6 +123,22 @@ class Journal:
             if segment != path:
                 segment.unlink()
         fsync_dir(self.directory)
+
+    @property
+    def snapshot_path(self) -> Path:
+        """Return where the snapshot lives (beside the segments)."""
+        return self.directory.parent / "snapshot.bin"
+
+    def load_snapshot(self) -> Snapshot | None:
+        """Return the latest snapshot, or ``None``."""
+        return read_snapshot(self.snapshot_path)
+
+    def checkpoint(self, snapshot: Snapshot) -> None:
+        """Store ``snapshot`` durably, then drop the segments it covers."""
+        self.commit()
+        write_snapshot(self.snapshot_path, snapshot)
+        self.rotate(snapshot.seq)
+        self.bytes_written = 0
 
     def close(self) -> None:
         """Close the open segment (staged, uncommitted records are dropped)."""

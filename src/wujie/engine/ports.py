@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+from wujie.engine.snapshot import Snapshot
 from wujie.shared.events import Event
 
 
@@ -37,3 +38,39 @@ class ListSink:
     def publish(self, events: Sequence[Event]) -> None:
         """Append the events."""
         self.events.extend(events)
+
+
+class JournalStore(Protocol):
+    """Where the engine's records and snapshots become durable (file segments, or PostgreSQL)."""
+
+    last_seq: int
+    bytes_written: int
+    commits: int
+
+    def load_snapshot(self) -> Snapshot | None:
+        """Return the latest snapshot, or ``None``."""
+        ...
+
+    def replay(self, after_seq: int) -> Iterator[tuple[int, bytes]]:
+        """Yield the records after ``after_seq`` in order."""
+        ...
+
+    def open_for_append(self, state: object = None) -> None:
+        """Get ready to append, after recovery of ``state``."""
+        ...
+
+    def append(self, payload: bytes) -> int:
+        """Stage one record; return its sequence number."""
+        ...
+
+    def commit(self) -> None:
+        """Make every staged record durable at once (one sync)."""
+        ...
+
+    def checkpoint(self, snapshot: Snapshot) -> None:
+        """Store a snapshot and drop the records it covers."""
+        ...
+
+    def close(self) -> None:
+        """Release files or connections."""
+        ...

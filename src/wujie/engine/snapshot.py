@@ -8,7 +8,15 @@ from pathlib import Path
 import msgspec
 
 from wujie.engine.errors import CorruptJournal
-from wujie.engine.journal import fsync_dir
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class Snapshot(msgspec.Struct):

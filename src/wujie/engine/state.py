@@ -60,6 +60,22 @@ class Lines:
     qty: I64
 
 
+@dataclass
+class Changes:
+    """Order rows and SKU rows changed since a projecting store last looked (PostgreSQL)."""
+
+    orders: list[I64]
+    skus: list[I64]
+
+    def take(self) -> tuple[I64, I64]:
+        """Return the unique changed order rows and SKU rows, and forget them."""
+        empty = np.zeros(0, dtype=np.int64)
+        orders = np.unique(np.concatenate(self.orders)) if self.orders else empty
+        skus = np.unique(np.concatenate(self.skus)) if self.skus else empty
+        self.orders, self.skus = [], []
+        return orders, skus
+
+
 def ints(blob: bytes, dtype: type[np.generic] = np.int32) -> I64:
     """Decode a column written by :func:`records` as int64."""
     return np.frombuffer(blob, dtype=dtype).astype(np.int64)
@@ -75,6 +91,8 @@ class EngineState:
         self.customers = Names()
         self.regions = Names()
         self.last_captured: list[str] = []
+        self.currency = "CNY"
+        self.changes: Changes | None = None  # set by stores that project state (PostgreSQL)
 
     def apply(self, record: records.Record) -> None:
         """Apply any record (recovery)."""
@@ -98,6 +116,14 @@ class EngineState:
     def apply_receive(self, record: records.Receive) -> None:
         """Add units on hand."""
         self.book.col("on_hand")[record.sku] += record.qty
+        self._touched(skus=np.asarray([record.sku], dtype=np.int64))
+
+    def _touched(self, orders: I64 | None = None, skus: I64 | None = None) -> None:
+        if self.changes is not None:
+            if orders is not None:
+                self.changes.orders.append(orders)
+            if skus is not None:
+                self.changes.skus.append(skus)
 
     def apply_place(self, record: records.Place) -> tuple[I8, I64, I64]:
         """Decide a batch of orders; return (reason, order number or 0, total) per order."""
@@ -181,6 +207,7 @@ class EngineState:
         }
         counted = (self.book.limits(sku[line_rows], record.now_us) > 0).astype(np.int64)
         lines = {"sku": sku[line_rows], "qty": qty[line_rows], "price": prices, "counted": counted}
+        self._touched(skus=lines["sku"])
         numbers[accepted] = self.orders.append(orders, lines)
         totals[accepted] = order_totals
         return reasons, numbers, totals
@@ -194,6 +221,7 @@ class EngineState:
             rows = np.fromiter((self.ledger.keys[k][0] - 1 for k in captured), np.int64, len(captured))
             line_rows = self.orders.line_rows(rows)
             self.book.commit(self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
+            self._touched(orders=rows, skus=self.orders.line("sku")[line_rows])
             self.ledger.record(self.orders, captured, record.now_us)
         return codes
 
@@ -230,6 +258,7 @@ class EngineState:
         owners = np.repeat(self.orders.col("customer")[rows], self.orders.col("nlines")[rows])
         sku, qty = self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows]
         self.book.release(owners, sku, qty, self.orders.line("counted")[line_rows] > 0)
+        self._touched(orders=rows, skus=sku)
 
     def to_snapshot(self, seq: int) -> Snapshot:
         """Return the whole state as a snapshot at ``seq``."""
