@@ -52,7 +52,9 @@ DEFAULT_FEE_BP = 200
 
 
 class CoreUnitOfWork(CatalogUnitOfWork, InventoryUnitOfWork, OrdersUnitOfWork, PaymentsUnitOfWork, Protocol):
-    """A transaction over every core area (what :func:`bootstrap` needs)."""
+    """A transaction over every core area (what :func:`bootstrap` needs); ``fee_bp`` is the platform fee."""
+
+    fee_bp: int
 
 
 class _CoreTransaction:
@@ -276,6 +278,6 @@ def _command_handlers(uow: CoreUnitOfWork, clock: Clock, ttl: timedelta) -> dict
         order_commands.CancelOrder: partial(ords.cancel_order, uow=uow, clock=clock),
         order_commands.RefundOrder: partial(ords.refund_order, uow=uow, clock=clock),
         order_commands.ExpireOrders: partial(ords.expire_orders, uow=uow, clock=clock),
-        payment_commands.CapturePayment: partial(pay.capture_payment, uow=uow, clock=clock),
+        payment_commands.CapturePayment: partial(pay.capture_payment, uow=uow, clock=clock, fee_bp=uow.fee_bp),
         payment_commands.RefundPayment: partial(pay.refund_payment, uow=uow, clock=clock),
     }

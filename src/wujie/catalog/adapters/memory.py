@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from wujie.catalog.errors import UnknownSku
+from wujie.catalog.errors import DuplicateEntry, UnknownSku
 from wujie.catalog.model import Brand, Category, Offer, Product
-from wujie.shared.ids import BrandId, CategoryId, ProductId, SkuId
+from wujie.shared.ids import BrandId, CategoryId, FlashSaleId, ProductId, SkuId
 from wujie.shared.staging import StagedTable, Transactional
 from wujie.shared.unit_of_work import EventTracker
 
@@ -19,10 +19,11 @@ class MemoryCatalogTables:
         self.categories: StagedTable[CategoryId, Category] = StagedTable()
         self.products: StagedTable[ProductId, Product] = StagedTable()
         self.sku_index: StagedTable[SkuId, ProductId] = StagedTable()
+        self.sale_index: StagedTable[FlashSaleId, ProductId] = StagedTable()
 
     def tables(self) -> tuple[Transactional, ...]:
         """Return every table, for commit and rollback."""
-        return (self.brands, self.categories, self.products, self.sku_index)
+        return (self.brands, self.categories, self.products, self.sku_index, self.sale_index)
 
 
 class MemoryCatalogRepository:
@@ -50,7 +51,7 @@ class MemoryCatalogRepository:
 
     def add(self, product: Product) -> None:
         """Store a new product and index its SKUs."""
-        self._t.products.put(product.id, product)
+        self.save(product)
         for sku in product.skus:
             self._t.sku_index.put(sku.id, product.id)
         self._tracker.track(product)
@@ -68,8 +69,15 @@ class MemoryCatalogRepository:
         return None if product_id is None else self.get(product_id)
 
     def save(self, product: Product) -> None:
-        """Stage the product's changes."""
+        """Stage the product's changes; a flash-sale id is unique across the catalog."""
+        for sale in product.flash_sales:
+            owner = self._t.sale_index.get(sale.id)
+            if owner is not None and owner != product.id:
+                raise DuplicateEntry("flash sale", sale.id)
+        for sale in product.flash_sales:
+            self._t.sale_index.put(sale.id, product.id)
         self._t.products.put(product.id, product)
+        self._tracker.track(product)
 
     def offer(self, sku: SkuId, at: datetime) -> Offer:
         """Return the offer for ``sku`` at ``at``; raise ``UnknownSku``."""
