@@ -137,3 +137,18 @@ def stores(
     from wujie.bench.stores import run
 
     _emit(run(shoppers=shoppers, seed=seed, heat_cell_m=heat_cell), as_json)
+
+
+@app.command("recommend")
+def recommend(
+    quick: bool = typer.Option(False, "--quick", help="500 test users per dataset, 10k users and 300 queries."),
+    seed: int = typer.Option(42, help="Seed of the models, samples, synthetic log and queries."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Recall@20 of every recommender on two real logs, recommend and search p50/p99 at catalog scale."""
+    from rich.console import Console
+
+    from wujie.bench.recommend import run
+
+    console = Console(stderr=True)
+    _emit(run(quick=quick, seed=seed, progress=console.log), as_json)
