@@ -44,7 +44,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
-SALE_START = datetime(2026, 11, 11, tzinfo=UTC)
+SALE_START = datetime(2026, 11, 10, 16, tzinfo=UTC)  # midnight of 11.11 in Shanghai
 
 
 def require_chromium() -> None:
@@ -74,7 +74,7 @@ def sale() -> Iterator[tuple[str, InProcessFanout, ScriptedSale]]:
     script = ScriptedSale(seed=7)
     app = FastAPI()
     app.include_router(router)
-    app.state.dashboard = LiveDashboard(SaleDashboard(script.lookups), sale_start=SALE_START)
+    app.state.dashboard = LiveDashboard(SaleDashboard(script.lookups), sale_start=SALE_START, timezone="Asia/Shanghai")
     fanout = InProcessFanout()
     fanout.subscribe(app.state.dashboard)
     port = free_port()
@@ -160,6 +160,7 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
         terms = page.inner_text("#search-terms")
         placed = page.inner_text("#orders-placed")
         latencies = page.evaluate("window.__wujie.latencies")
+        clock = (page.inner_text("#sale-phase"), page.inner_text("#sale-clock"), page.inner_text("#sale-date"))
         page.screenshot(path=str(SCREENSHOT))
         browser.close()
     counts = engine.counts()
@@ -172,6 +173,8 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
     assert brands == 10 and heritage >= 1
     assert "同仁堂" in terms or "iphone" in terms
     assert latencies, "the page measured no event-to-screen latency"
+    # the last event second is 16:00:23 UTC = 00:00:23 on 11.11 in Shanghai, 23 s after the sale opened
+    assert clock == ("T+00:00:23", "00:00:23", "2026-11-11 Asia/Shanghai")
     assert problems == []
     outside = [u for u in requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith("data:")]
     assert outside == []

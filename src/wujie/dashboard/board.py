@@ -72,9 +72,9 @@ class SaleDashboard:
 
     def apply(self, events: Sequence[Event]) -> None:
         """Fold ``events`` (in commit order) into every projection."""
-        handlers = self._handlers
+        handler_of = self._handlers.get
         for event in events:
-            handler = handlers.get(type(event))
+            handler = handler_of(type(event))
             if handler is not None:
                 try:
                     handler(event)

