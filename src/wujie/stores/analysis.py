@@ -31,7 +31,7 @@ from wujie.stores.movement import (
     queue_series,
     zone_dwell,
 )
-from wujie.stores.payments_ledger import LedgerCharger
+from wujie.stores.payments_ledger import LedgerCharger, LedgerView
 from wujie.stores.zoning import zone_index
 
 _DAY_MS = 86_400_000
@@ -150,7 +150,7 @@ def analyze(
         restock=restock,
         moves=display_moves(funnel, shelves),
         checkout=checkout,
-        ledger=ledger.balances() if isinstance(ledger, LedgerCharger) else {},
+        ledger=ledger.balances() if isinstance(ledger, LedgerView) else {},
         timings=clock.laps,
         **movement,
     )

@@ -104,6 +104,22 @@ def reconcile(events: StoreEvents, layout: StoreLayout, window_s: float = 3.0) -
     return CheckoutResult(baskets.sort("t"), lines.sort("basket", "product"), flagged, open_picks)
 
 
+def tag_baskets(events: StoreEvents, layout: StoreLayout, window_s: float = 3.0) -> pl.DataFrame:
+    """Baskets from the exit-gate tag reads alone (no picks): the RFID-only way, a baseline.
+
+    Returns one row per (track, product) with the number of distinct tags read.
+    """
+    passages = _exit_passages(events, layout)
+    reads = _attributed_reads(events, layout, passages, int(window_s * 1000))
+    tracks = passages.select("basket", "track")
+    return (
+        reads.filter(pl.col("basket").is_not_null() & pl.col("product").is_not_null())
+        .join(tracks, on="basket")
+        .group_by("track", "product")
+        .agg(pl.col("tag").n_unique().cast(pl.Int64).alias("qty"))
+    )
+
+
 def charge_baskets(result: CheckoutResult, charger: BasketCharger, currency: str) -> CheckoutResult:
     """Charge every pending basket through ``charger``; a declined basket's tags are flagged."""
     pending = result.baskets.filter(pl.col("status") == "pending")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from wujie.stores.errors import EventsInvalid, ParamsInvalid
@@ -108,6 +109,14 @@ def clean_events(events: StoreEvents, layout: StoreLayout) -> tuple[StoreEvents,
 def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     rows = frame.height
     readable = frame.drop_nulls()
+    if kind == "tracks" and _strictly_ordered(readable):
+        return readable, {
+            "rows": rows,
+            "unreadable": rows - readable.height,
+            "out_of_order": 0,
+            "duplicates": 0,
+            "conflicting": 0,
+        }
     counts = {"rows": rows, "unreadable": rows - readable.height, "out_of_order": 0, "duplicates": 0}
     if "t" in frame.columns and readable.height > 1:
         late = pl.col("t") < pl.col("t").cum_max().shift(1)
@@ -116,19 +125,35 @@ def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str
         counts["out_of_order"] = int(readable.select(late.sum()).item() or 0)
     keys = _SORT_KEYS[kind]
     ordered = readable.sort([*keys, *[c for c in readable.columns if c not in keys]]) if keys else readable
+    if kind == "tracks":
+        return _unique_track_points(ordered, counts)
     unique = ordered.unique(maintain_order=True)
     counts["duplicates"] = ordered.height - unique.height
-    if kind == "tracks":
-        kept = _unique_track_points(unique)
-        counts["conflicting"] = unique.height - kept.height
-        unique = kept
     return unique, counts
 
 
-def _unique_track_points(sorted_points: pl.DataFrame) -> pl.DataFrame:
-    """Keep one point per (track, t), the first by position: a camera reports a track once per frame."""
+def _strictly_ordered(points: pl.DataFrame) -> bool:
+    """Whether points are grouped by ascending track with strictly increasing time in each (nothing to fix)."""
+    if points.height < 2:
+        return True
+    track = points["track"].to_numpy()
+    t = points["t"].to_numpy()
+    step = np.diff(track.astype(np.int64))
+    return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(t) > 0)))
+
+
+def _unique_track_points(points: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Keep one point per (track, t), the first by position: a camera reports a track once per frame.
+
+    ``points`` is sorted by (track, t, x, y), so repeats are adjacent: a repeat at the same position
+    is a duplicate, at another position a conflict; both are dropped and counted.
+    """
     same = (pl.col("track") == pl.col("track").shift(1)) & (pl.col("t") == pl.col("t").shift(1))
-    return sorted_points.filter(~same.fill_null(False))
+    exact = same & (pl.col("x") == pl.col("x").shift(1)) & (pl.col("y") == pl.col("y").shift(1))
+    flags = points.select(same.fill_null(False).alias("same"), exact.fill_null(False).alias("exact"))
+    counts["duplicates"] = int(flags["exact"].sum())
+    counts["conflicting"] = int(flags["same"].sum()) - counts["duplicates"]
+    return points.filter(~flags["same"]), counts
 
 
 def _count_unknown(events: StoreEvents, layout: StoreLayout, quality: Quality) -> None:

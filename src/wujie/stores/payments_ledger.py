@@ -1,13 +1,32 @@
-"""The grab-and-go charging port wired to the payments area's intents and double-entry ledger."""
+"""The grab-and-go charging port wired to the payments area: its intents and double-entry ledger.
+
+:class:`BusCharger` sends ``CapturePayment`` through the message bus to the payments handlers (what
+the CLI uses, over an in-memory or SQLite unit of work); :class:`LedgerCharger` uses the payments
+model directly with an in-memory journal (a light default for library use and tests).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, Protocol, runtime_checkable
 
-from wujie.payments.model import JournalEntry, PaymentIntent, balances
+from wujie.payments.commands import CapturePayment
+from wujie.payments.model import Account, JournalEntry, PaymentIntent, balances
+from wujie.shared.clock import ManualClock
+from wujie.shared.errors import WujieError
 from wujie.shared.ids import CustomerId, IdempotencyKey, OrderId
 from wujie.shared.money import Money
 from wujie.stores.checkout import ChargeRequest, ChargeResult
+
+
+@runtime_checkable
+class LedgerView(Protocol):
+    """A charger that can show its ledger's balances."""
+
+    def balances(self) -> dict[str, int]:
+        """Return each account's balance in minor units, keyed ``account:currency``."""
+        ...
 
 
 class LedgerCharger:
@@ -41,8 +60,55 @@ class LedgerCharger:
 
     def balances(self) -> dict[str, int]:
         """Return each ledger account's balance in minor units (they sum to zero)."""
-        return {f"{account}:{currency}": money.minor for (account, currency), money in balances(self.journal).items()}
+        return _plain(balances(self.journal))
 
     def total(self, currency: str) -> Money:
         """Return the total captured from customers in ``currency``."""
         return Money(sum(i.amount.minor for i in self.intents.values() if i.amount.currency == currency), currency)
+
+
+class BusCharger:
+    """Charge baskets with ``CapturePayment`` commands through the payments handlers on a message bus.
+
+    Parameters
+    ----------
+    handle
+        The bus's ``handle`` (``bootstrap(uow, clock).handle``).
+    read_balances
+        Returns the ledger's balances (``lambda: uow.ledger.balances()``).
+    clock
+        The bus's manual clock: set to each exit time, so a capture is dated when the shopper left.
+    """
+
+    def __init__(
+        self,
+        handle: Callable[[CapturePayment], Any],
+        read_balances: Callable[[], dict[tuple[Account, str], Money]],
+        clock: ManualClock | None = None,
+    ) -> None:
+        self._handle = handle
+        self._balances = read_balances
+        self._clock = clock
+
+    def charge(self, request: ChargeRequest) -> ChargeResult:
+        """Capture once per basket id (a retry replays); a refusal by payments is a decline."""
+        if self._clock is not None:
+            at = datetime.fromtimestamp(request.at_ms / 1000, UTC)
+            if at > self._clock.now():
+                self._clock.set(at)
+        command = CapturePayment(
+            IdempotencyKey(request.basket_id), OrderId(request.basket_id), CustomerId(request.account), request.amount
+        )
+        try:
+            receipt = self._handle(command)
+        except WujieError as exc:
+            return ChargeResult(False, "", f"{exc.code}: {exc.message}")
+        return ChargeResult(True, str(receipt.payment_id))
+
+    def balances(self) -> dict[str, int]:
+        """Return each ledger account's balance in minor units (they sum to zero)."""
+        return _plain(self._balances())
+
+
+def _plain(totals: dict[tuple[Account, str], Money]) -> dict[str, int]:
+    return {f"{account}:{currency}": money.minor for (account, currency), money in totals.items()}

@@ -80,6 +80,9 @@ def analyze(
     out: Annotated[Path, typer.Option("--out", help="Directory for report.json, heatmap.json, CSVs and PNGs.")],
     heat_cell: Annotated[float, typer.Option(help="Heat-map cell size (metres).")] = 1.0,
     charts: Annotated[bool, typer.Option("--charts/--no-charts", help="Write the PNG charts.")] = True,
+    ledger: Annotated[
+        Path | None, typer.Option("--ledger", help="SQLite file of the payments ledger (default: in memory).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole report as JSON.")] = False,
 ) -> None:
     """Analyse a day of events: heat map, footfall, dwell, flows, conversion, queue, grab-and-go, suggestions."""
@@ -89,7 +92,8 @@ def analyze(
     from wujie.stores.report_io import write_report
 
     plan = _layout(layout)
-    report = run_analysis(load_events(events), plan, MovementParams(heat_cell_m=heat_cell))
+    charger = _payments(ledger)
+    report = run_analysis(load_events(events), plan, MovementParams(heat_cell_m=heat_cell), charger)
     summary = write_report(report, out, charts=charts)
     if as_json:
         _print(summary, True)
@@ -124,6 +128,18 @@ def export_layout(out: Annotated[Path, typer.Argument(help="Where to write the b
     typer.echo(str(out))
 
 
+def _payments(ledger: Path | None) -> Any:
+    """Grab-and-go charges go through the payments handlers on the bus (SQLite file or memory)."""
+    from wujie.bootstrap import MemoryUnitOfWork, SqliteUnitOfWork, bootstrap
+    from wujie.shared.clock import ManualClock
+    from wujie.stores.payments_ledger import BusCharger
+
+    uow = MemoryUnitOfWork(fee_bp=0) if ledger is None else SqliteUnitOfWork(ledger, fee_bp=0)
+    clock = ManualClock()
+    bus = bootstrap(uow, clock)
+    return BusCharger(bus.handle, uow.ledger.balances, clock)
+
+
 def _headline(summary: dict[str, Any], out: Path) -> dict[str, Any]:
     return {
         "out": str(out),
@@ -133,6 +149,7 @@ def _headline(summary: dict[str, Any], out: Path) -> dict[str, Any]:
         "dwell_median_s": {z: round(v["p50_s"], 1) for z, v in summary["dwell"].items()},
         "exit_queue_peak": summary["exit_queue"]["peak_mean_length"],
         "checkout": summary["checkout"],
+        "ledger_balances_minor": summary["ledger_balances_minor"],
         "restock_alerts": summary["restock_alerts"],
         "display_moves": len(summary["display_moves"]),
         "timings_s": summary["timings_s"],

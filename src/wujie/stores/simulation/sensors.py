@@ -87,7 +87,10 @@ def _shelf(run: TwinRun, start: int) -> pl.DataFrame:
         (start + round(a.t_s * 1000), a.track, a.shelf, a.product, "pick" if a.pick else "put_back")
         for a in run.actions
     ]
-    return pl.DataFrame(rows, schema=["t", "track", "shelf", "product", "action"], orient="row").sort("t")
+    frame = pl.DataFrame(rows, schema=["t", "track", "shelf", "product", "action"], orient="row")
+    # two units taken in the same millisecond are two events: a sensor stamps them a millisecond apart
+    same = ["t", "track", "product", "action"]
+    return frame.with_columns(pl.col("t") + pl.int_range(pl.len()).over(same)).sort("t")
 
 
 def _rfid(run: TwinRun, noise: TwinParams, rng: np.random.Generator, start: int) -> pl.DataFrame:
