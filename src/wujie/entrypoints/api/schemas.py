@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 MAX_BATCH = 100_000
 SKU = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
@@ -14,14 +14,14 @@ NAME = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 class Strict(BaseModel):
     """Bodies refuse unknown fields."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid")
 
 
 class LineIn(Strict):
     """One order line."""
 
     sku: str = SKU
-    qty: int = Field(ge=1, le=10_000)
+    qty: StrictInt = Field(ge=1, le=10_000)
 
 
 class OrderIn(Strict):
@@ -77,7 +77,7 @@ class OrderView(BaseModel):
 class PayIn(Strict):
     """The amount to capture, in minor units; it must equal the order total."""
 
-    amount_minor: int = Field(ge=1, le=10**12)
+    amount_minor: StrictInt = Field(ge=1, le=10**12)
 
 
 class PaymentOut(BaseModel):
