@@ -45,7 +45,7 @@ def plot_instance_solution(instance: Instance, solution: InstanceSolution, path:
     return _save(fig, plt, path)
 
 
-def plot_route_plan(plan: RoutingPlan, depots: Sequence[Depot], path: Path) -> Path:
+def plot_route_plan(plan: RoutingPlan, depots: Sequence[Depot], path: Path, depot_ids: set[str] | None = None) -> Path:
     """Draw a geographic route plan (lon/lat), coloured by vehicle kind, and save a PNG.
 
     Parameters
@@ -56,10 +56,15 @@ def plot_route_plan(plan: RoutingPlan, depots: Sequence[Depot], path: Path) -> P
         The depots, drawn as stars.
     path
         PNG file to write.
+    depot_ids
+        Draw only the routes of these depots (all when ``None``).
     """
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 8))
+    depots = [d for d in depots if depot_ids is None or d.id in depot_ids]
     for route in plan.routes:
+        if depot_ids is not None and route.depot_id not in depot_ids:
+            continue
         lats, lons = zip(*route.path, strict=True) if route.path else ((), ())
         ax.plot(lons, lats, lw=0.7, alpha=0.8, color=KIND_COLOURS.get(route.vehicle, "grey"))
     for kind, colour in KIND_COLOURS.items():

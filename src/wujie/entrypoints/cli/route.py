@@ -84,3 +84,26 @@ def bench(
         f"{summary['instances']} instances, mean gap {summary['mean_gap_pct']}% "
         f"(target <= {summary['target_mean_gap_pct']}%), max {summary['max_gap_pct']}%"
     )
+
+
+def run_day(*, parcels: int, budget: float, workers: int, seed: int, out: str) -> dict[str, object]:
+    """Run the twin-day routing benchmark with a progress bar; write JSON and a PNG when ``out`` is set."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from wujie.bench.fulfilment import run_day_bench
+    from wujie.fulfilment.plots import plot_route_plan
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("planning the day", total=None)
+
+        def tick(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        summary, plan, depots = run_day_bench(parcels, budget_s=budget, workers=workers, seed=seed, on_progress=tick)
+    if out:
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "route-day.json").write_text(json.dumps(summary, indent=1))
+        summary["png"] = str(plot_route_plan(plan, depots, folder / "route-day.png", depot_ids={"hangzhou"}))
+    return summary

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from wujie.fulfilment.errors import InvalidInstance, require
+from wujie.fulfilment.routing.solver import SolverSettings, run_pyvrp
 
 #: rounding name -> factor the rounded integers are scaled by (PyVRP's ``round_func`` names)
 ROUNDING_SCALE = {"round": 1, "trunc": 1, "dimacs": 10, "exact": 1000}
@@ -95,7 +96,9 @@ def read_instance(path: str | Path, rounding: str = "auto") -> Instance:
     return Instance(where.stem, where, data, chosen, has_tw)
 
 
-def solve_instance(instance: Instance, seconds: float, seed: int = 0) -> InstanceSolution:
+def solve_instance(
+    instance: Instance, seconds: float, seed: int = 0, settings: SolverSettings | None = None
+) -> InstanceSolution:
     """Solve ``instance`` with PyVRP's iterated local search for ``seconds``.
 
     Parameters
@@ -106,18 +109,17 @@ def solve_instance(instance: Instance, seconds: float, seed: int = 0) -> Instanc
         Wall-clock limit.
     seed
         Seed of the solver's random stream.
+    settings
+        PyVRP search settings (short-run defaults).
 
     Returns
     -------
     InstanceSolution
         Cost in the instance's own units (e.g. 1637.7 for a DIMACS-rounded VRPTW).
     """
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
-
     require(seconds > 0, "seconds must be > 0", seconds=seconds)
     started = time.perf_counter()
-    result = pyvrp.solve(instance.data, MaxRuntime(seconds), seed=seed, collect_stats=False, display=False)
+    result = run_pyvrp(instance.data, seconds, seed, settings)
     best = result.best
     locations = [c.location for c in instance.data.clients()]
     routes = tuple(tuple(locations[a.idx] + 1 for a in route if a.is_client()) for route in best.routes())

@@ -98,7 +98,8 @@ class VehicleSpec:
     shift_min
         Longest working time from leaving the depot to coming back.
     cost_per_km, fixed_cost
-        Integer cost units per km driven and per vehicle used.
+        Integer cost units per km driven and per vehicle used (per sortie for single-drop multi-trip
+        vehicles such as drones).
     max_parcels_per_trip
         Drops per trip (a drone makes one drop per sortie); ``None`` for no limit.
     trip_range_km
@@ -186,7 +187,7 @@ def drone(
         speed_kmh=range_km / (flight_min / 60.0),
         shift_min=shift_min,
         cost_per_km=1,
-        fixed_cost=100,
+        fixed_cost=5,
         max_parcels_per_trip=1,
         trip_range_km=range_km,
         trip_max_min=flight_min,

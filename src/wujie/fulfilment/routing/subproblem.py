@@ -14,6 +14,7 @@ from wujie.fulfilment.errors import UnassignedReason
 from wujie.fulfilment.geography import haversine_km, haversine_matrix_km
 from wujie.fulfilment.routing.feasibility import trip_km, unserved_reason
 from wujie.fulfilment.routing.model import Depot, Parcel, RoutePlan, SlaOutcome, Stop, Unassigned, VehicleSpec
+from wujie.fulfilment.routing.solver import run_pyvrp
 
 #: PyVRP's largest safe matrix value (pyvrp.constants.MAX_VALUE), used for edges a vehicle may not take.
 FORBIDDEN = 1 << 44
@@ -117,7 +118,8 @@ def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[TypeKey]]:
 
     A drone's day is cut into back-to-back slots of one flight plus the battery swap; each slot is a
     vehicle type with ``count`` vehicles and a one-parcel capacity, so sorties of one drone never overlap
-    and each carries one parcel, without relying on the search to open new trips.
+    and each carries one parcel, without relying on the search to open new trips. The spec's fixed
+    cost is charged per sortie.
     """
     import pyvrp
 
@@ -149,7 +151,7 @@ def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[TypeKey]]:
                 slot = base.replace(
                     tw_early=_sec(start), tw_late=_sec(end), start_late=_sec(start), shift_duration=_sec(end - start)
                 )
-                types.append(slot.replace(reload_depots=[], fixed_cost=0 if k else base.fixed_cost))
+                types.append(slot.replace(reload_depots=[]))
                 keys.append((d, s, k))
     return types, keys
 
@@ -200,13 +202,10 @@ def solve_subproblem(problem: SubProblem) -> SubPlan:
     SubPlan
         Routes with arrival times and SLA outcomes; parcels the solver left out, with their reason.
     """
-    import pyvrp
-    from pyvrp.stop import MaxRuntime
-
     if not any(any(c) for c in problem.counts):
         return SubPlan((), tuple(_dropped(p, "no vehicle left for this cluster") for p in problem.parcels))
     data, keys = build_data(problem)
-    result = pyvrp.solve(data, MaxRuntime(problem.seconds), seed=problem.seed, collect_stats=False, display=False)
+    result = run_pyvrp(data, problem.seconds, problem.seed)
     routes: list[RoutePlan] = []
     sorties: dict[tuple[int, int, int], list[RoutePlan]] = {}
     used_in_slot: Counter[TypeKey] = Counter()
