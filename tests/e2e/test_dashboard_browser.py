@@ -151,8 +151,16 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
             time.sleep(0.12)
             if second % 6 == 5:
                 seen.append(shown_minor(page))
+            if second == 11:  # a page opened mid-run starts from the state so far
+                so_far = int(engine.state.ledger.col("amount").sum())
+                late = browser.new_page(viewport={"width": 1366, "height": 768})
+                late.on("pageerror", lambda e: problems.append(f"late page error: {e}"))
+                late.goto(f"{base}/dashboard")
+                wait_until(late, "window.__wujie && window.__wujie.snapshots >= 1")
+                late_first = late.evaluate("document.getElementById('gmv').dataset.gmvMinor")
         captured = int(engine.state.ledger.col("amount").sum())  # the ledger's captured total
         wait_until(page, f"document.getElementById('gmv').dataset.gmvMinor === '{captured}'")
+        wait_until(late, f"document.getElementById('gmv').dataset.gmvMinor === '{captured}'")
         page.wait_for_timeout(900)  # the counter's count-up animation lasts 600 ms
         final = shown_minor(page)
         brands = page.locator("#top-brands li").count()
@@ -168,6 +176,7 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
 
     assert seen == sorted(seen) and seen[0] > 0 and len(set(seen)) == len(seen), seen
     assert final == captured > 0
+    assert late_first == str(so_far) and 0 < so_far < captured
     assert engine.ledger_total() == 0  # the ledger balances
     assert placed == f"{counts['orders']:,}" == f"{24 * 60:,}"
     assert brands == 10 and heritage >= 1
