@@ -18,10 +18,12 @@ class MemoryInventoryTables:
         self.locations: StagedTable[LocationId, Location] = StagedTable()
         self.stock: StagedTable[tuple[SkuId, LocationId], StockItem] = StagedTable()
         self.reservations: StagedTable[ReservationId, Reservation] = StagedTable()
+        self.sku_locations: StagedTable[SkuId, tuple[LocationId, ...]] = StagedTable()
+        self.order_reservations: StagedTable[OrderId, tuple[ReservationId, ...]] = StagedTable()
 
     def tables(self) -> tuple[Transactional, ...]:
         """Return every table, for commit and rollback."""
-        return (self.locations, self.stock, self.reservations)
+        return (self.locations, self.stock, self.reservations, self.sku_locations, self.order_reservations)
 
 
 class MemoryLocationRepository:
@@ -48,11 +50,14 @@ class MemoryStockRepository:
 
     def __init__(self, tables: MemoryInventoryTables, tracker: EventTracker) -> None:
         self._table = tables.stock
+        self._index = tables.sku_locations
         self._tracker = tracker
 
     def add(self, item: StockItem) -> None:
         """Store a new stock item."""
         self.save(item)
+        locations = self._index.get(item.sku) or ()
+        self._index.put(item.sku, tuple(sorted({*locations, item.location})))
 
     def get(self, sku: SkuId, location: LocationId) -> StockItem | None:
         """Return a private copy of the stock item or ``None``."""
@@ -63,7 +68,8 @@ class MemoryStockRepository:
 
     def for_sku(self, sku: SkuId) -> list[StockItem]:
         """Return the SKU's stock items, by location id."""
-        items = sorted(self._table.select(lambda item: item.sku == sku), key=lambda item: item.location)
+        found = (self._table.get((sku, location)) for location in self._index.get(sku) or ())
+        items = [item for item in found if item is not None]
         for item in items:
             self._tracker.track(item)
         return items
@@ -81,10 +87,13 @@ class MemoryReservationRepository:
 
     def __init__(self, tables: MemoryInventoryTables) -> None:
         self._table = tables.reservations
+        self._index = tables.order_reservations
 
     def add(self, reservation: Reservation) -> None:
         """Store a new reservation."""
         self._table.put(reservation.id, reservation)
+        ids = self._index.get(reservation.order_id) or ()
+        self._index.put(reservation.order_id, tuple(sorted({*ids, reservation.id})))
 
     def get(self, reservation_id: ReservationId) -> Reservation | None:
         """Return a private copy of the reservation or ``None``."""
@@ -92,7 +101,8 @@ class MemoryReservationRepository:
 
     def for_order(self, order_id: OrderId) -> list[Reservation]:
         """Return the order's reservations, by id."""
-        return sorted(self._table.select(lambda r: r.order_id == order_id), key=lambda r: r.id)
+        found = (self._table.get(reservation_id) for reservation_id in self._index.get(order_id) or ())
+        return [reservation for reservation in found if reservation is not None]
 
     def due(self, now: datetime, limit: int) -> list[Reservation]:
         """Return up to ``limit`` held reservations whose time is up, oldest first."""
