@@ -61,7 +61,7 @@ class EventFactory:
     def shipped_delivered(self, numbers: Any, placed: Any, shipped: Any, delivered: Any, until_s: float) -> list[Event]:
         """Return the shipped and delivered events whose time is at or before ``until_s``."""
         out: list[Event] = []
-        for row in np.flatnonzero(shipped <= until_s).tolist():
+        for row in np.flatnonzero(np.isfinite(shipped) & (shipped <= until_s)).tolist():
             out.append(OrderShipped(OrderId(order_id(int(numbers[row]))), self.at(shipped[row])))
         for row in np.flatnonzero(delivered <= until_s).tolist():
             n = OrderId(order_id(int(numbers[row])))

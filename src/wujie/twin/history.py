@@ -7,6 +7,7 @@ units per region x SKU, which split a category forecast down to SKUs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ class History:
         """Return the calendar date of each history day."""
         return [self.start + timedelta(days=d) for d in range(self.days)]
 
-    def frame(self, region_ids: list[str], category_keys: list[str]) -> Any:
+    def frame(self, region_ids: Sequence[str], category_keys: Sequence[str]) -> Any:
         """Return a long-format pandas frame ``unique_id, ds, y, sale_day`` (id ``region/category``)."""
         import pandas as pd  # type: ignore[import-untyped]
 

@@ -15,7 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from wujie.twin.geography import ROAD_FACTOR, distance_matrix_km, haversine_km
+from wujie.twin.allocation import AllocatorName, SiteStock, make_allocator
+from wujie.twin.geography import ROAD_FACTOR, haversine_km
 from wujie.twin.population import city_radius_km
 from wujie.twin.scenario import Scenario
 
@@ -61,147 +62,126 @@ class PaidOrders:
 
 @dataclass(frozen=True)
 class Shipped:
-    """What happened to a batch: per order its sites, and when each was shipped and delivered."""
+    """What happened to a batch: its shipments (order row, site) and, per order, the outcome."""
 
-    sites: list[tuple[int, ...]]
+    ship_order: Any  # order row of each shipment
+    ship_site: Any  # site of each shipment
     local: Any  # bool per order: every shipment from a site in the customer's region
+    split: Any  # bool per order: more than one shipment
     shipped_s: Any
     delivered_s: Any
+
+    def sites(self) -> list[tuple[int, ...]]:
+        """Return the sites of each order."""
+        out: list[list[int]] = [[] for _ in range(len(self.local))]
+        for order, site in zip(self.ship_order.tolist(), self.ship_site.tolist(), strict=True):
+            out[order].append(site)
+        return [tuple(s) for s in out]
 
 
 class Network:
     """The twin's logistics network: site stock, sorting queues, and the running figures."""
 
-    def __init__(self, scenario: Scenario, stock: Any, params: LogisticsParams | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        stock: Any,
+        params: LogisticsParams | None = None,
+        allocator: AllocatorName = "library",
+    ) -> None:
         self.params = params or LogisticsParams()
         self.scenario = scenario
         geo = scenario.geography
-        self.stock = np.array(stock, dtype=np.int64)
-        self.initial_stock = self.stock.copy()
+        self.sites = SiteStock(scenario, stock, self.params.store_radius_km)
+        self.allocator = make_allocator(allocator, scenario, self.sites)
+        self.allocation_method = self.allocator.name
         index = geo.region_index()
         self.site_region = np.array([index[s.region] for s in geo.sites])
         self.site_kind = [s.kind for s in geo.sites]
-        lat, lon = np.array([s.lat for s in geo.sites]), np.array([s.lon for s in geo.sites])
-        self.site_lat, self.site_lon = lat, lon
-        clat, clon = np.array([c.lat for c in geo.cities]), np.array([c.lon for c in geo.cities])
-        self.city_site_km = distance_matrix_km(clat, clon, lat, lon)
-        warehouses = np.array([k != "store" for k in self.site_kind])
-        ranked = np.argsort(np.where(warehouses[None, :], self.city_site_km, np.inf), axis=1, kind="stable")
-        self.city_rank: list[list[int]] = [row[: int(warehouses.sum())].tolist() for row in ranked]
-        self.city_store = self._stores_by_city()
+        self.site_lat, self.site_lon = self.sites.lat, self.sites.lon
+        self.service_s = np.array([3600.0 / self.params.sorting_per_hour[k] for k in self.site_kind])
+        self.pick_s = np.array([self.params.pick_pack_s[k] for k in self.site_kind])
+        self.is_store = np.array([k == "store" for k in self.site_kind])
         self.free_at = np.zeros(len(geo.sites))
         self.city_population = np.array([c.population for c in geo.cities])
         self.weight_kg = scenario.assortment.weight_g / 1000.0
         self.van_parcels: dict[tuple[int, int], int] = {}
         self.drone_sorties = 0
         self.courier_trips = 0
-        self.allocation_method = "nearest site holding the whole order, else per line (twin fallback)"
 
-    def _stores_by_city(self) -> dict[int, list[int]]:
-        out: dict[int, list[int]] = {}
-        for s, kind in enumerate(self.site_kind):
-            if kind == "store":
-                near = np.flatnonzero(self.city_site_km[:, s] <= self.params.store_radius_km + 25.0)
-                for city in near.tolist():
-                    out.setdefault(city, []).append(s)
-        return out
+    @property
+    def stock(self) -> Any:
+        """Units left per site x SKU."""
+        return self.sites.matrix
+
+    @property
+    def gathered(self) -> int:
+        """Orders the allocator could not ship line-whole from single sites (gathered across sites)."""
+        return self.allocator.gathered
 
     def ship(self, paid: PaidOrders) -> Shipped:
         """Allocate, sort and deliver a batch of paid orders (in payment order)."""
         pop = self.scenario.population
         city = pop.city[paid.customer]
         lat, lon = pop.lat[paid.customer], pop.lon[paid.customer]
-        lo = paid.line_lo
-        plan = [
-            self._allocate(
-                int(city[k]),
-                float(lat[k]),
-                float(lon[k]),
-                paid.sku[lo[k] : lo[k] + paid.nlines[k]].tolist(),
-                paid.qty[lo[k] : lo[k] + paid.nlines[k]].tolist(),
-            )
-            for k in range(len(paid.number))
-        ]
-        return self._deliver(paid, city, lat, lon, plan)
-
-    def _allocate(self, city: int, lat: float, lon: float, skus: list[int], qtys: list[int]) -> dict[int, list[int]]:
-        """Return {site: [line indices]}; take the units off the site's stock."""
-        stock = self.stock
-        stores = [
-            s
-            for s in self.city_store.get(city, ())
-            if float(haversine_km(lat, lon, self.site_lat[s], self.site_lon[s])) <= self.params.store_radius_km
-        ]
-        for site in stores + self.city_rank[city]:
-            if all(stock[site, s] >= q for s, q in zip(skus, qtys, strict=True)):
-                for s, q in zip(skus, qtys, strict=True):
-                    stock[site, s] -= q
-                return {site: list(range(len(skus)))}
-        plan: dict[int, list[int]] = {}
-        for i, (s, q) in enumerate(zip(skus, qtys, strict=True)):
-            plan.setdefault(self._take(city, s, q), []).append(i)
-        return plan
-
-    def _take(self, city: int, sku: int, qty: int) -> int:
-        """Take one line from the nearest warehouse holding it whole, else gather it nearest first."""
-        column = self.stock[:, sku]
-        ranked = self.city_rank[city]
-        whole = next((s for s in ranked if column[s] >= qty), None)
-        if whole is not None:
-            column[whole] -= qty
-            return whole
-        first, left = -1, qty
-        for site in [*ranked, *range(len(column))]:
-            take = min(left, int(column[site]))
-            if take > 0:
-                column[site] -= take
-                left -= take
-                first = site if first < 0 else first
-            if left == 0:
-                return first
-        raise AssertionError(f"sku {sku}: the sites hold fewer units than the engine sold")
-
-    def _deliver(self, paid: PaidOrders, city: Any, lat: Any, lon: Any, plan: list[dict[int, list[int]]]) -> Shipped:
-        order_of = np.repeat(np.arange(len(plan)), [len(p) for p in plan])
-        site = np.array([s for p in plan for s in p], dtype=np.int64)
-        weight = np.array(
+        lo = paid.line_lo.tolist()
+        nl = paid.nlines.tolist()
+        skus, qtys = paid.sku.tolist(), paid.qty.tolist()
+        allocate = self.allocator.allocate
+        line_site = np.array(
             [
-                sum(self.weight_kg[paid.sku[paid.line_lo[k] + i]] * paid.qty[paid.line_lo[k] + i] for i in lines)
-                for k, p in enumerate(plan)
-                for lines in p.values()
-            ]
+                site
+                for k, (c, y, x) in enumerate(zip(city.tolist(), lat.tolist(), lon.tolist(), strict=True))
+                for site in allocate(c, y, x, skus[lo[k] : lo[k] + nl[k]], qtys[lo[k] : lo[k] + nl[k]])
+            ],
+            dtype=np.int64,
         )
-        ready = paid.paid_s[order_of] + np.array([self.params.pick_pack_s[self.site_kind[s]] for s in site.tolist()])
-        out = self._sort(site, ready)
-        arrive = self._carry(site, out, city[order_of], lat[order_of], lon[order_of], weight=weight)
-        delivered = np.full(len(plan), -np.inf)
-        shipped = np.full(len(plan), -np.inf)
-        np.maximum.at(delivered, order_of, arrive)
-        np.maximum.at(shipped, order_of, out)
+        return self._deliver(paid, city, lat, lon, line_site)
+
+    def _deliver(self, paid: PaidOrders, city: Any, lat: Any, lon: Any, line_site: Any) -> Shipped:
+        n, n_sites = len(paid.number), len(self.site_kind)
+        line_order = np.repeat(np.arange(n), paid.nlines)
+        keys, inverse = np.unique(line_order * n_sites + line_site, return_inverse=True)
+        order, site = keys // n_sites, keys % n_sites
+        weight = np.bincount(inverse, weights=self.weight_kg[paid.sku] * paid.qty, minlength=len(keys))
+        out = self._sort(site, paid.paid_s[order] + self.pick_s[site])
+        arrive = self._carry(site, out, city[order], lat[order], lon[order], weight=weight)
+        delivered = np.full(n, -np.inf)
+        shipped = np.full(n, -np.inf)
+        np.maximum.at(delivered, order, arrive)
+        np.maximum.at(shipped, order, out)
         regions = self.scenario.population.region[paid.customer]
-        local = np.ones(len(plan), dtype=bool)
-        np.logical_and.at(local, order_of, self.site_region[site] == regions[order_of])
-        return Shipped([tuple(p) for p in plan], local, shipped, delivered)
+        away = np.bincount(order, weights=self.site_region[site] != regions[order], minlength=n)
+        split = np.bincount(order, minlength=n) > 1
+        return Shipped(order, site, away == 0, split, shipped, delivered)
 
     def _sort(self, site: Any, ready: Any) -> Any:
-        """Queue parcels at each site's sorting machines, first in first out; return departure times."""
+        """Queue parcels at each site's sorting machines, first in first out; return departure times.
+
+        Per site, departure ``d_k = max(ready_k, d_(k-1)) + service``, computed for all sites at
+        once with a running maximum that restarts at each site's first parcel.
+        """
+        rows = np.lexsort((ready, site))
+        s = site[rows]
+        first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
+        group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
+        k = np.arange(len(s)) - first[group]
+        service = self.service_s[s]
+        lift = group * 1e10  # keeps each site's running maximum separate
+        start = np.maximum.accumulate(np.maximum(ready[rows] - service * k, self.free_at[s]) + lift) - lift
         out = np.empty(len(site))
-        for s in np.unique(site):
-            rows = np.flatnonzero(site == s)
-            rows = rows[np.argsort(ready[rows], kind="stable")]
-            service = 3600.0 / self.params.sorting_per_hour[self.site_kind[int(s)]]
-            k = np.arange(len(rows))
-            start = np.maximum.accumulate(np.maximum(ready[rows] - service * k, self.free_at[s]))
-            out[rows] = start + service * (k + 1)
-            self.free_at[s] = out[rows[-1]]
+        out[rows] = start + service * (k + 1)
+        last = np.r_[first[1:], len(s)] - 1
+        self.free_at[s[last]] = out[rows[last]]
         return out
 
     def _carry(self, site: Any, out: Any, city: Any, lat: Any, lon: Any, *, weight: Any) -> Any:
         """Return the delivery time of each shipment, and count vans, drones and couriers."""
         p = self.params
         km = haversine_km(self.site_lat[site], self.site_lon[site], lat, lon) * ROAD_FACTOR
-        is_store = np.array([self.site_kind[s] == "store" for s in site.tolist()], dtype=bool)
-        is_store &= km <= p.store_radius_km * ROAD_FACTOR  # a store far away ships like a warehouse
+        is_store = self.is_store[site] & (
+            km <= p.store_radius_km * ROAD_FACTOR
+        )  # a store far away ships like a warehouse
         courier = out + km / p.courier_kmh * 3600.0
         station = out + np.where(km <= p.same_city_km, 1800.0, km / p.truck_kmh * 3600.0 + p.hub_s)
         town = self.city_population[city] < p.drone_town_population

@@ -25,7 +25,7 @@ from wujie.twin.logistics import Network
 from wujie.twin.planning import plan_positioning
 from wujie.twin.report import TwinReport, build_report
 from wujie.twin.sale import COUNTDOWN_S, Sale
-from wujie.twin.scenario import TwinConfig, build_scenario
+from wujie.twin.scenario import Scenario, TwinConfig, build_scenario
 
 #: progress callback: (phase, done, total)
 PhaseProgress = Callable[[str, int, int], None]
@@ -37,6 +37,7 @@ def run_twin(
     sinks: Sequence[EventSink] = (),
     progress: PhaseProgress | None = None,
     workdir: Path | None = None,
+    scenario: Scenario | None = None,
 ) -> TwinReport:
     """Run one Singles' Day and return its report.
 
@@ -51,13 +52,15 @@ def run_twin(
         Called as ``progress(phase, done, total)`` during the long phases.
     workdir
         Where the engine keeps its journal; a temporary directory when ``None``.
+    scenario
+        A scenario already built from ``config`` (e.g. to build the dashboard's lookups first).
     """
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    scenario = build_scenario(config)
+    scenario = scenario if scenario is not None else build_scenario(config)
     seconds["scenario"] = time.perf_counter() - started
     t = time.perf_counter()
-    positioning = plan_positioning(scenario, progress)
+    positioning = plan_positioning(scenario, progress, libraries=config.libraries)
     seconds["positioning"] = time.perf_counter() - t
     fanout = InProcessFanout()
     for sink in sinks:
@@ -69,7 +72,7 @@ def run_twin(
             scenario, positioning.supply, directory / "engine", clock, fanout if sinks else None
         )
         stack.callback(intake.close)
-        network = Network(scenario, positioning.stock)
+        network = Network(scenario, positioning.stock, allocator="fast" if config.allocator == "fast" else "library")
         sale = Sale(scenario, intake, network, clock, fanout.publish if sinks else None)
         t = time.perf_counter()
         tally = sale.run(None if progress is None else lambda done, total: progress("sale", done, total))

@@ -218,11 +218,10 @@ class Sale:
             p.qty[keep],
         )
         shipped = self.network.ship(paid)
-        split = np.array([len(sites) > 1 for sites in shipped.sites], dtype=bool)
-        self.tally.record_delivered((shipped.delivered_s - paid.placed_s) / 3600.0, shipped.local, split)
+        self.tally.record_delivered((shipped.delivered_s - paid.placed_s) / 3600.0, shipped.local, shipped.split)
         self.tally.events += 3 * len(rows)
         if self.events is not None and self.publish is not None:
-            self.publish(self.events.allocated(paid.number, shipped.sites, shipped.local, self.clock.now()))
+            self.publish(self.events.allocated(paid.number, shipped.sites(), shipped.local, self.clock.now()))
             self.later.append((paid.number, paid.placed_s, shipped.shipped_s, shipped.delivered_s))
 
     def _release_later(self, until_s: float) -> None:

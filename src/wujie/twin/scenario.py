@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,10 @@ class TwinConfig:
         Share of payments declined, and share of paid orders later cancelled by the customer.
     stock_cover
         Stock supplied per SKU as a multiple of its forecast sale-day demand.
+    allocator
+        ``library`` (the fulfilment library's allocator) or ``fast`` (the twin's nearest-site rule).
+    libraries
+        Forecast and place with the forecasting/placement libraries (else the fallback methods).
     """
 
     country: str = "CN"
@@ -51,8 +55,8 @@ class TwinConfig:
     payment_failure_rate: float = 0.03
     cancel_rate: float = 0.015
     stock_cover: float = 1.15
-    routing_seconds: float = 1.0
-    extra: dict[str, Any] = field(default_factory=dict)
+    allocator: str = "library"
+    libraries: bool = True
 
     def __post_init__(self) -> None:
         problems = []
@@ -68,6 +72,8 @@ class TwinConfig:
             problems.append("rates must be in [0, 1)")
         if self.stock_cover <= 0:
             problems.append("stock_cover must be positive")
+        if self.allocator not in {"library", "fast"}:
+            problems.append("allocator must be 'library' or 'fast'")
         if problems:
             raise TwinError(TwinErrorCode.INVALID_CONFIG, "; ".join(problems))
 

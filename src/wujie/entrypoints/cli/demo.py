@@ -1,190 +1,157 @@
-"""``wujie demo``: a small scripted Singles' Day through the commerce core (until the twin replaces it).
-
-A heritage brand with a midnight flash sale, stock in two warehouses, a crowd of seeded customers
-placing, paying (with an idempotent retry), cancelling and letting orders expire, and the refusals
-the core must make: an oversell, a purchase-limit breach, an idempotency conflict.
-"""
+"""``wujie demo``: a whole Singles' Day on real geography through the real engine, with the live dashboard."""
 
 from __future__ import annotations
 
-import random
-import tempfile
-from datetime import UTC, datetime, timedelta
+import json
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Annotated, Any
 
 import typer
+from rich.console import Console
 
-if TYPE_CHECKING:
-    from wujie.shared.ids import OrderId
-
-MIDNIGHT = datetime(2026, 11, 10, 16, 0, tzinfo=UTC)  # 2026-11-11 00:00 in Beijing
-
-
-def _catalog(handle: Any, yuan: Any) -> None:
-    from wujie.catalog.commands import AddBrand, AddCategory, ListProduct, ScheduleFlashSale, SkuSpec
-    from wujie.inventory.commands import AddLocation, ReceiveStock
-    from wujie.shared.ids import BrandId, CategoryId, FlashSaleId, LocationId, ProductId, RegionId, SkuId
-
-    handle(AddBrand(BrandId("quanjude"), "Quanjude 全聚德", heritage=True, founded=1864))
-    handle(AddBrand(BrandId("daoxiangcun"), "Daoxiangcun 稻香村", heritage=True, founded=1773))
-    handle(AddBrand(BrandId("mijia"), "Mijia"))
-    handle(AddCategory(CategoryId("food"), "Food"))
-    handle(AddCategory(CategoryId("home"), "Home"))
-    products = [
-        (
-            "duck",
-            "Roast duck",
-            "quanjude",
-            "food",
-            SkuSpec(SkuId("duck-1kg"), "Duck 1 kg", yuan(199), 1000, 300, 220, 90),
-        ),
-        (
-            "cakes",
-            "Pastry box",
-            "daoxiangcun",
-            "food",
-            SkuSpec(SkuId("cakes-8"), "8 pastries", yuan(88), 600, 250, 180, 60),
-        ),
-        ("lamp", "Desk lamp", "mijia", "home", SkuSpec(SkuId("lamp-w"), "Lamp, white", yuan(169), 1400, 420, 160, 160)),
-    ]
-    for product, name, brand, category, spec in products:
-        handle(ListProduct(ProductId(product), name, BrandId(brand), CategoryId(category), (spec,)))
-    sale = ScheduleFlashSale(
-        FlashSaleId("fs-duck"), SkuId("duck-1kg"), MIDNIGHT, MIDNIGHT + timedelta(hours=1), yuan(99), 2
-    )
-    handle(sale)
-    handle(AddLocation(LocationId("wh-bj"), "Beijing DC", "warehouse", RegionId("north"), 39.90, 116.40))
-    handle(AddLocation(LocationId("wh-sh"), "Shanghai DC", "warehouse", RegionId("east"), 31.23, 121.47))
-    stock = [("duck-1kg", "wh-bj", 30), ("duck-1kg", "wh-sh", 20), ("cakes-8", "wh-bj", 40), ("lamp-w", "wh-sh", 15)]
-    for sku, location, units in stock:
-        handle(ReceiveStock(SkuId(sku), LocationId(location), units))
+console = Console()
 
 
 def command(
-    seed: int = typer.Option(11, help="Seed of the crowd's choices."),
-    customers: int = typer.Option(60, help="Customers in the crowd (1..100,000)."),
-    db: Path | None = typer.Option(None, help="New SQLite file to keep (default: a temporary one)."),  # noqa: B008
+    *,
+    orders: Annotated[int, typer.Option(help="Orders customers try to place during the sale day.")] = 200_000,
+    country: Annotated[
+        str, typer.Option(help="ISO country code: CN (Singles' Day), KR (Korea Sale Festa), ...")
+    ] = "CN",
+    seed: Annotated[int, typer.Option(help="Seed of every draw: same seed, same report (wall-clock aside).")] = 11,
+    speed: Annotated[
+        float, typer.Option(help="Simulated seconds per wall-clock second; 0 = as fast as possible.")
+    ] = 0.0,
+    skus: Annotated[int, typer.Option(help="Catalog size.")] = 2_000,
+    out: Annotated[Path, typer.Option(help="Folder for report.json and the PNG charts.")] = Path("out/demo"),
+    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the live dashboard while it runs.")] = True,
+    host: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Dashboard port.")] = 8000,
+    allocator: Annotated[str, typer.Option(help="library (wujie.fulfilment) or fast (twin rule, big runs).")] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="Print report.json to stdout at the end.")] = False,
 ) -> None:
-    """Run a scripted Singles' Day through catalog, inventory, orders and payments; print a summary."""
-    from wujie.shared.errors import InvalidInput
+    """Run the Singles' Day digital twin and write its report and charts."""
+    from wujie.twin.errors import TwinError, TwinErrorCode
+    from wujie.twin.scenario import TwinConfig, build_scenario
 
-    if not 1 <= customers <= 100_000:
-        raise InvalidInput("--customers must be between 1 and 100,000", customers=customers)
-    if db is not None and db.exists():
-        raise InvalidInput(f"the demo writes a new store: {db} already exists", path=str(db))
-    with tempfile.TemporaryDirectory(prefix="wujie-demo-") as scratch:
-        _run(seed, customers, db or Path(scratch) / "core.db", str(db) if db else "a temporary SQLite file (WAL)")
-
-
-def _run(seed: int, customers: int, path: Path, where: str) -> None:
-    from wujie.bootstrap import SqliteUnitOfWork, bootstrap
-    from wujie.orders.commands import (
-        AllocateOrder,
-        CancelOrder,
-        ExpireOrders,
-        LineRequest,
-        PayOrder,
-        PlaceOrder,
-        ShipOrder,
+    if allocator not in {"auto", "library", "fast"}:
+        raise TwinError(TwinErrorCode.INVALID_CONFIG, "--allocator must be auto, library or fast")
+    chosen = allocator if allocator != "auto" else ("library" if orders <= 1_000_000 else "fast")
+    config = TwinConfig(country=country, orders=orders, seed=seed, skus=skus, speed=speed, allocator=chosen)
+    with console.status(f"building {country.upper()}: cities, catalog, customers, a year of history"):
+        scenario = build_scenario(config)
+    geo = scenario.geography
+    console.print(
+        f"[bold red]11.11[/] {geo.country_name}: {len(geo.cities):,} cities in {len(geo.regions)} regions, "
+        f"{len(geo.sites)} sites, {len(scenario.assortment):,} SKUs, {len(scenario.population):,} customers"
     )
-    from wujie.shared.clock import ManualClock
-    from wujie.shared.errors import WujieError
-    from wujie.shared.ids import CustomerId, IdempotencyKey, OrderId, RegionId, SkuId
-    from wujie.shared.money import Money
+    sinks: list[Any] = []
+    server = None
+    if serve:
+        from wujie.twin.dashboard_view import live_dashboard
 
-    def yuan(amount: int) -> Money:
-        return Money(amount * 100, "CNY")
-
-    rng = random.Random(seed)
-    clock = ManualClock(MIDNIGHT - timedelta(minutes=5))
-    uow = SqliteUnitOfWork(path)
-    bus = bootstrap(uow, clock)
-    _catalog(bus.handle, yuan)
-    clock.set(MIDNIGHT)
-    refusals: list[tuple[str, str, str]] = []
-
-    def attempt(label: str, command: Any) -> Any:
-        try:
-            return bus.handle(command)
-        except WujieError as exc:
-            refusals.append((label, str(exc.code), exc.message))
-            return None
-
-    totals: dict[OrderId, Money] = {}
-    for n in range(customers):
-        clock.advance(timedelta(seconds=rng.randint(5, 90)))
-        order_id, customer = OrderId(f"o{n:04d}"), CustomerId(f"c{n:04d}")
-        line = LineRequest(SkuId(rng.choice(["duck-1kg", "duck-1kg", "cakes-8", "lamp-w"])), rng.randint(1, 2))
-        region = RegionId(rng.choice(["north", "east"]))
-        if attempt(order_id, PlaceOrder(order_id, customer, (line,), region)) is None:
-            continue
-        with uow:
-            order = uow.orders.get(order_id)
-            assert order is not None
-            totals[order_id] = order.total
-        fate = rng.random()
-        if fate < 0.70:
-            attempt(order_id, PayOrder(order_id, IdempotencyKey(f"pay-{order_id}"), totals[order_id]))
-            if fate < 0.50:
-                attempt(order_id, AllocateOrder(order_id))
-                attempt(order_id, ShipOrder(order_id))
-        elif fate < 0.80:
-            attempt(order_id, CancelOrder(order_id, "changed mind"))
-    paid = next((o for o in totals if _status(uow, o) in {"paid", "shipped"}), None)
-    replay_note = "no order was paid, so no retry to replay"
-    if paid is not None:
-        key = IdempotencyKey(f"pay-{paid}")
-        first = bus.handle(PayOrder(paid, key, totals[paid]))  # a network retry: same key, same request
-        replay_note = f"retry of {key} replayed payment {first} (no second capture)"
-        attempt("retry", PayOrder(paid, key, totals[paid] + yuan(1)))
-    attempt("whale", PlaceOrder(OrderId("o-whale"), CustomerId("c-whale"), (LineRequest(SkuId("lamp-w"), 500),)))
-    attempt("greedy", PlaceOrder(OrderId("o-greedy"), CustomerId("c0000"), (LineRequest(SkuId("duck-1kg"), 3),)))
-    clock.advance(timedelta(minutes=20))
-    expired = bus.handle(ExpireOrders())
-    _render(uow, refusals, f"{replay_note}; expiry sweep released {expired} unpaid orders; store: {where}", seed)
-    uow.close()
+        live = live_dashboard(scenario)
+        sinks.append(live)
+        server = _serve(live, host, port)
+        console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+    try:
+        report = _run(config, scenario, sinks)
+    finally:
+        if server is not None:
+            server.stop()
+    _finish(report.data, scenario, out, as_json)
 
 
-def _status(uow: Any, order_id: OrderId) -> str:
-    with uow:
-        return str(uow.orders.get(order_id).status)
+def _run(config: Any, scenario: Any, sinks: list[Any]) -> Any:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from wujie.twin.runner import run_twin
+
+    labels = {"forecast": "forecast demand", "placement": "pre-position stock", "sale": "the sale (simulated day)"}
+    with Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>5.1f}%"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bars:
+        tasks: dict[str, Any] = {}
+
+        def progress(phase: str, done: int, total: int) -> None:
+            if phase not in tasks:
+                tasks[phase] = bars.add_task(labels.get(phase, phase), total=total)
+            bars.update(tasks[phase], completed=done, total=total)
+
+        return run_twin(config, sinks=sinks, progress=progress, scenario=scenario)
 
 
-def _render(uow: Any, refusals: list[tuple[str, str, str]], footer: str, seed: int) -> None:
-    from rich.console import Console
+class _Server:
+    """uvicorn in a daemon thread, serving the API app with the twin's live board."""
+
+    def __init__(self, server: Any, thread: threading.Thread, tmp: Any) -> None:
+        self.server, self.thread, self.tmp = server, thread, tmp
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.tmp.cleanup()
+
+
+def _serve(live: Any, host: str, port: int) -> _Server:
+    import tempfile
+
+    import uvicorn
+
+    from wujie.config import Settings
+    from wujie.entrypoints.api.app import create_app
+
+    tmp = tempfile.TemporaryDirectory(prefix="wujie-demo-api-")
+    app = create_app(Settings(data_dir=Path(tmp.name)))
+    app.state.dashboard = live
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, name="wujie-demo-dashboard", daemon=True)
+    thread.start()
+    return _Server(server, thread, tmp)
+
+
+def _finish(data: dict[str, Any], scenario: Any, out: Path, as_json: bool) -> None:
     from rich.table import Table
 
     from wujie.shared.money import Money
+    from wujie.twin.charts import write_charts
+    from wujie.twin.report import TwinReport
 
-    console = Console()
-    db = uow.connection
-    stock = Table(title=f"Stock after the rush (seed {seed})")
-    for column in ("SKU", "location", "on hand", "reserved", "sold", "available"):
-        stock.add_column(column, justify="left" if column in {"SKU", "location"} else "right")
-    for sku, loc, on_hand, reserved, sold in db.execute(
-        "SELECT sku, location, on_hand, reserved, sold FROM stock ORDER BY sku, location"
-    ):
-        stock.add_row(sku, loc, str(on_hand), str(reserved), str(sold), str(on_hand - reserved - sold))
-    orders = Table(title="Orders by status")
-    orders.add_column("status")
-    orders.add_column("orders", justify="right")
-    for status, count in db.execute("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status"):
-        orders.add_row(status, str(count))
-    ledger = Table(title="Ledger (CNY)")
-    ledger.add_column("account")
-    ledger.add_column("balance", justify="right")
-    with uow:
-        balances = uow.ledger.balances()
-    for (account, _), money in sorted(balances.items()):
-        ledger.add_row(str(account), str(money))
-    total = sum(m.minor for m in balances.values())
-    ledger.add_row("[bold]sum[/]", f"[bold]{Money(total, 'CNY')}[/]")
-    refused = Table(title="Refused, with typed errors")
-    for column in ("who", "code", "why"):
-        refused.add_column(column)
-    for label, code, why in refusals:
-        refused.add_row(label, code, why)
-    for table in (stock, orders, ledger, refused):
-        console.print(table)
-    console.print(footer)
+    path = TwinReport(data).write(out / "report.json")
+    names = {r.id: r.name for r in scenario.geography.regions}
+    charts = write_charts(data, out, names)
+    table = Table(title=f"Singles' Day twin — {data['country']}, seed {data['seed']}", show_header=False)
+    gmv = Money(data["gmv"]["minor"], data["currency"])
+    rows = [
+        ("GMV (captured)", f"{gmv}"),
+        ("orders placed / paid", f"{data['orders']:,} / {data['order_outcomes']['paid']:,}"),
+        ("customers who ordered", f"{data['customers']:,}"),
+        (
+            "peak orders/s (simulated / wall)",
+            f"{data['peak_orders_per_s']['simulated']:,} / {data['peak_orders_per_s']['wall_clock']:,}",
+        ),
+        ("oversold units", f"{data['oversold']}"),
+        ("payment failures", f"{data['payment_failures']:,}"),
+        (
+            "local fulfilment / split shipments",
+            f"{data['local_fulfilment_rate']:.1%} / {data['split_shipment_rate']:.1%}",
+        ),
+        ("delivered within 24 h / 48 h", f"{data['delivered_24h_share']:.1%} / {data['delivered_48h_share']:.1%}"),
+        ("van km / drone sorties", f"{data['van_km']:,.0f} / {data['drone_sorties']:,}"),
+        ("SKUs sold out / units left", f"{data['stock_outs']:,} / {data['stock_left']['units']:,}"),
+        ("events/s (wall clock)", f"{data['events_per_s_wall']:,.0f}"),
+        ("wall-clock seconds", f"{data['wall_clock']['total']:.1f}"),
+    ]
+    for key, value in rows:
+        table.add_row(key, value)
+    console.print(table)
+    console.print(f"report: {path}")
+    for chart in charts:
+        console.print(f"chart:  {chart}")
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False))
