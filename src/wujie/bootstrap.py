@@ -73,15 +73,19 @@ class _CoreTransaction:
         self.fee_bp = fee_bp
         self._tracker = EventTracker()
         self._lock = threading.Lock()
+        self._owner: int | None = None
         self._open = False
 
     def __enter__(self) -> Self:
+        if self._owner == threading.get_ident():
+            raise RuntimeError("this unit of work is already open in this thread: transactions do not nest")
         self._lock.acquire()
         try:
             self._begin()
         except BaseException:
             self._lock.release()
             raise
+        self._owner = threading.get_ident()
         self._open = True
         return self
 
@@ -92,6 +96,7 @@ class _CoreTransaction:
             if self._open:
                 self.rollback()
         finally:
+            self._owner = None
             self._lock.release()
 
     def commit(self) -> None:

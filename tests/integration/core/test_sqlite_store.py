@@ -202,3 +202,13 @@ def test_a_writer_that_cannot_get_the_lock_gets_a_retryable_error(tmp_path: Path
         assert waiter.locations.all() == []
     holder.close()
     waiter.close()
+
+
+def test_transactions_do_not_nest(store: tuple[MessageBus, SqliteUnitOfWork, ManualClock]) -> None:
+    _, uow, _ = store
+    with uow:
+        with pytest.raises(RuntimeError, match="do not nest"), uow:
+            pass
+        assert uow.locations.get("north") is not None
+    with uow:  # still usable afterwards
+        assert len(uow.locations.all()) == 2
