@@ -22,7 +22,7 @@ from wujie.stores.tabular import find_table, read_table, write_table
 
 Quality = dict[str, dict[str, int]]
 #: the columns whose order defines an exact duplicate and a sorted table, per kind
-_SORT_KEYS = {"gates": ["t", "gate"], "tracks": ["track", "t"], "shelf": ["t", "track"], "rfid": ["t"], "tags": []}
+_SORT_KEYS = {"gates": ["t", "gate"], "shelf": ["t", "track"], "rfid": ["t"], "tags": []}
 
 
 @dataclass(frozen=True)
@@ -109,24 +109,15 @@ def clean_events(events: StoreEvents, layout: StoreLayout) -> tuple[StoreEvents,
 def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     rows = frame.height
     readable = frame.drop_nulls()
-    if kind == "tracks" and _strictly_ordered(readable):
-        return readable, {
-            "rows": rows,
-            "unreadable": rows - readable.height,
-            "out_of_order": 0,
-            "duplicates": 0,
-            "conflicting": 0,
-        }
-    counts = {"rows": rows, "unreadable": rows - readable.height, "out_of_order": 0, "duplicates": 0}
+    counts = {"rows": rows, "unreadable": rows - readable.height}
+    if kind == "tracks":
+        return _order_track_points(readable, counts)
+    counts.update(out_of_order=0, duplicates=0)
     if "t" in frame.columns and readable.height > 1:
         late = pl.col("t") < pl.col("t").cum_max().shift(1)
-        if kind == "tracks":  # a tracker may write track by track: order matters within a track
-            late = late.over("track")
         counts["out_of_order"] = int(readable.select(late.sum()).item() or 0)
     keys = _SORT_KEYS[kind]
     ordered = readable.sort([*keys, *[c for c in readable.columns if c not in keys]]) if keys else readable
-    if kind == "tracks":
-        return _unique_track_points(ordered, counts)
     unique = ordered.unique(maintain_order=True)
     counts["duplicates"] = ordered.height - unique.height
     return unique, counts
@@ -142,18 +133,34 @@ def _strictly_ordered(points: pl.DataFrame) -> bool:
     return bool(np.all(step >= 0) and np.all((step > 0) | (np.diff(t) > 0)))
 
 
-def _unique_track_points(points: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
-    """Keep one point per (track, t), the first by position: a camera reports a track once per frame.
+def _order_track_points(points: pl.DataFrame, counts: dict[str, int]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Sort camera points by (track, t) and keep one point per (track, t), counting what was fixed.
 
-    ``points`` is sorted by (track, t, x, y), so repeats are adjacent: a repeat at the same position
-    is a duplicate, at another position a conflict; both are dropped and counted.
+    A point is out of order when it came after a later point of its own track (a tracker may write
+    track by track or frame by frame: only the order within a track matters). Of several points of a
+    track at one instant the first written is kept; repeats at the same position are duplicates, at
+    another position conflicts. Sorting is two stable numpy argsorts (by track, then by time).
     """
-    same = (pl.col("track") == pl.col("track").shift(1)) & (pl.col("t") == pl.col("t").shift(1))
-    exact = same & (pl.col("x") == pl.col("x").shift(1)) & (pl.col("y") == pl.col("y").shift(1))
-    flags = points.select(same.fill_null(False).alias("same"), exact.fill_null(False).alias("exact"))
-    counts["duplicates"] = int(flags["exact"].sum())
-    counts["conflicting"] = int(flags["same"].sum()) - counts["duplicates"]
-    return points.filter(~flags["same"]), counts
+    counts.update(out_of_order=0, duplicates=0, conflicting=0)
+    if _strictly_ordered(points):
+        return points, counts
+    track = points["track"].to_numpy().astype(np.int64)
+    t = points["t"].to_numpy()
+    key = ((track - track.min()) << 40) | (t - t.min())
+    by_track = np.argsort(track, kind="stable")
+    grouped = key[by_track]
+    counts["out_of_order"] = int(np.count_nonzero(grouped[1:] < np.maximum.accumulate(grouped)[:-1]))
+    order = by_track[np.argsort(grouped, kind="stable")]
+    ordered = points[order]
+    sorted_key = key[order]
+    same = np.zeros(order.size, dtype=bool)
+    same[1:] = sorted_key[1:] == sorted_key[:-1]
+    x, y = ordered["x"].to_numpy(), ordered["y"].to_numpy()
+    exact = same.copy()
+    exact[1:] &= (x[1:] == x[:-1]) & (y[1:] == y[:-1])
+    counts["duplicates"] = int(exact.sum())
+    counts["conflicting"] = int(same.sum()) - counts["duplicates"]
+    return (ordered.filter(~same) if same.any() else ordered), counts
 
 
 def _count_unknown(events: StoreEvents, layout: StoreLayout, quality: Quality) -> None:
