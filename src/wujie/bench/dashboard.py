@@ -25,7 +25,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -212,60 +213,75 @@ def _percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
+@contextmanager
+def _serving(app: Any) -> Iterator[int]:
+    """Run ``app`` on uvicorn at 127.0.0.1 in a thread; yield its port."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def _read_page(port: int, producer: _Producer | _EngineProducer, seconds: float) -> dict[str, Any]:
+    """Open the page in chromium, start ``producer``, return what the page measured for ``seconds``."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        page.goto(f"http://127.0.0.1:{port}/dashboard")
+        producer.start()
+        time.sleep(2.0)  # warm-up: page load, first pushes
+        page.evaluate("window.__wujie.latencies.length = 0; window.__wujie.delivery.length = 0")
+        time.sleep(seconds)
+        measured: dict[str, Any] = page.evaluate(
+            "({samples: window.__wujie.latencies.slice(), delivery: window.__wujie.delivery.slice(),"
+            " shown: window.__wujie.lastSnapshot.events})"
+        )
+        browser.close()
+    return measured
+
+
 def page_latency(make_app: AppFactory, rate: int, seconds: float, seed: int) -> dict[str, Any]:
     """Serve /dashboard, publish ``rate`` events/s (0: the real engine, flat out) for ``seconds``.
 
     Returns the ingest rate reached and the latencies the page measured.
     """
-    import uvicorn
-    from playwright.sync_api import sync_playwright
-
     script, events = sale_events(min(max(rate, 10_000), 400_000), seed) if rate else (ScriptedSale(seed), [])
     live = LiveDashboard(SaleDashboard(script.lookups))
-    app = make_app(live)
     fanout = InProcessFanout()
     fanout.subscribe(live)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
-    )
-    serving = threading.Thread(target=server.run, daemon=True)
-    serving.start()
-    while not server.started:
-        time.sleep(0.05)
-    scratch = tempfile.TemporaryDirectory(prefix="wujie-bench-dashboard-")
-    producer: _Producer | _EngineProducer = (
-        _Producer(fanout, events, rate) if rate else _EngineProducer(fanout, script, Path(scratch.name) / "engine")
-    )
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
-            page.goto(f"http://127.0.0.1:{port}/dashboard")
-            producer.start()
-            time.sleep(2.0)  # warm-up: page load, first pushes
-            page.evaluate("window.__wujie.latencies.length = 0; window.__wujie.delivery.length = 0")
-            time.sleep(seconds)
-            samples: list[float] = page.evaluate("window.__wujie.latencies.slice()")
-            delivery: list[float] = page.evaluate("window.__wujie.delivery.slice()")
-            shown = page.evaluate("window.__wujie.lastSnapshot.events")
-            browser.close()
-    finally:
-        producer.stop.set()
-        producer.join()
-        server.should_exit = True
-        serving.join(timeout=10)
-        scratch.cleanup()
+    with tempfile.TemporaryDirectory(prefix="wujie-bench-dashboard-") as scratch, _serving(make_app(live)) as port:
+        producer: _Producer | _EngineProducer = (
+            _Producer(fanout, events, rate) if rate else _EngineProducer(fanout, script, Path(scratch) / "engine")
+        )
+        try:
+            measured = _read_page(port, producer, seconds)
+        finally:
+            producer.stop.set()
+            if producer.is_alive():
+                producer.join()
+    samples, delivery = measured["samples"], measured["delivery"]
     return {
         "producer": "scripted events" if rate else "real engine (fsync) + scripted searches/fulfilment",
         "target_rate": rate or "as fast as the engine goes",
-        "ingested_per_s": round(producer.published / producer.elapsed),
+        "ingested_per_s": round(producer.published / producer.elapsed) if producer.elapsed else 0,
         "pushes_measured": len(samples),
         "p50_ms": round(statistics.median(samples), 1) if samples else None,
         "p99_ms": round(_percentile(samples, 0.99), 1) if samples else None,
         "max_ms": round(max(samples), 1) if samples else None,
         "server_to_screen_p99_ms": round(_percentile(delivery, 0.99), 1) if delivery else None,
-        "events_shown_last": shown,
+        "events_shown_last": measured["shown"],
     }
 
 
