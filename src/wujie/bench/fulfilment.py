@@ -196,11 +196,11 @@ def day_workload(parcels: int, seed: int = 0) -> tuple[list[Depot], list[Parcel]
 
 
 def day_fleet(depots: list[Depot], parcels: list[Parcel]) -> tuple[VehicleSpec, ...]:
-    """Vans, couriers and drones per warehouse, sized to its parcels (one van per 150, one courier per 100)."""
+    """Vans, couriers and drones per warehouse, sized to its parcels (one van per 80, one courier per 50, 10 drones)."""
     per_depot = {d.id: sum(p.depot_id == d.id for p in parcels) for d in depots}
     return (
-        replace(van(0), depot_counts={d: math.ceil(n / 150) for d, n in per_depot.items()}),
-        replace(courier(0), depot_counts={d: math.ceil(n / 100) for d, n in per_depot.items()}),
+        replace(van(0), depot_counts={d: math.ceil(n / 80) for d, n in per_depot.items()}),
+        replace(courier(0), depot_counts={d: math.ceil(n / 50) for d, n in per_depot.items()}),
         replace(drone(0), depot_counts=dict.fromkeys(per_depot, 10)),
     )
 

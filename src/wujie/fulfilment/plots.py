@@ -62,16 +62,15 @@ def plot_route_plan(plan: RoutingPlan, depots: Sequence[Depot], path: Path, depo
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9, 8))
     depots = [d for d in depots if depot_ids is None or d.id in depot_ids]
-    for route in plan.routes:
-        if depot_ids is not None and route.depot_id not in depot_ids:
-            continue
+    shown = [r for r in plan.routes if depot_ids is None or r.depot_id in depot_ids]
+    for route in shown:
         lats, lons = zip(*route.path, strict=True) if route.path else ((), ())
         ax.plot(lons, lats, lw=0.7, alpha=0.8, color=KIND_COLOURS.get(route.vehicle, "grey"))
     for kind, colour in KIND_COLOURS.items():
         ax.plot([], [], color=colour, label=kind)
     ax.scatter([d.lon for d in depots], [d.lat for d in depots], c="tab:red", marker="*", s=250, zorder=3)
-    summary = plan.summary()
-    ax.set_title(f"{summary['routes']} routes, {summary['on_time']} on time, {summary['unassigned']} unassigned")
+    where = ", ".join(d.id for d in depots)
+    ax.set_title(f"{where}: {len(shown)} routes, {sum(len(r.stops) for r in shown)} parcels delivered")
     ax.set_xlabel("longitude")
     ax.set_ylabel("latitude")
     ax.legend(loc="upper right")

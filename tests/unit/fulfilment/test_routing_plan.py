@@ -153,3 +153,12 @@ def test_bad_input_is_refused() -> None:
         plan_routes([], [])
     with pytest.raises(InvalidFulfilmentInput):
         plan_routes([HANGZHOU], [Parcel("p", 30.0, 120.0, 1.0), Parcel("p", 30.1, 120.0, 1.0)])
+
+
+def test_parallel_workers_and_a_budget_plan_every_cluster() -> None:
+    parcels = around(HANGZHOU, 24, "h", step=0.004)
+    params = RoutingParams(fleet=(van(4),), max_parcels_per_problem=6, workers=2, time_budget_s=4.0)
+    plan = plan_routes([HANGZHOU], parcels, params)
+    assert plan.subproblems == 4
+    assert plan.summary()["on_time"] == 24
+    assert sorted(s.parcel_id for r in plan.routes for s in r.stops) == sorted(p.id for p in parcels)

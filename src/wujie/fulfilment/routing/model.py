@@ -212,7 +212,8 @@ class RoutingParams:
     max_parcels_per_problem
         Parcels of one depot are swept into clusters of at most this many.
     time_budget_s
-        Optional overall budget: the per-problem limit shrinks so all sub-problems fit in it.
+        Optional wall-clock budget of the whole call: each sub-problem's limit shrinks to its share
+        of the time left, so screening, building and solving all fit in it.
     max_distance_km
         Parcels farther than this from their depot are reported out of range.
     workers

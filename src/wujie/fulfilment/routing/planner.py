@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
 import numpy as np
 
@@ -17,6 +17,8 @@ from wujie.fulfilment.routing.subproblem import SubPlan, SubProblem, solve_subpr
 
 Progress = Callable[[int, int], None]
 MIN_SECONDS = 0.05
+#: share of the time left given to solving (the rest absorbs building and decoding sub-problems)
+SAFETY = 0.8
 
 
 def plan_routes(
@@ -55,7 +57,7 @@ def plan_routes(
     home = {p.id: _home_depot(p, depots, by_id) for p in parcels}
     unassigned, routable = _screen_all(parcels, home, by_id, params)
     problems = _decompose(depots, routable, home, by_id, params)
-    plans = _solve_all(problems, params, on_progress)
+    plans = _solve_all(problems, params, started, on_progress)
     routes = tuple(r for plan in plans for r in plan.routes)
     unassigned += [u for plan in plans for u in plan.unassigned]
     return RoutingPlan(routes, tuple(unassigned), len(problems), time.perf_counter() - started)
@@ -179,22 +181,54 @@ def apportion(total: int, sizes: list[int]) -> list[int]:
     return shares
 
 
-def _solve_all(problems: list[SubProblem], params: RoutingParams, on_progress: Progress | None) -> list[SubPlan]:
-    seconds = params.seconds_per_problem
-    if params.time_budget_s is not None and problems:
-        seconds = min(seconds, 0.85 * params.time_budget_s * params.workers / len(problems))
-    timed = [_with_seconds(p, max(MIN_SECONDS, seconds)) for p in problems]
-    plans: list[SubPlan] = []
-    if params.workers > 1 and len(timed) > 1:
-        with ProcessPoolExecutor(max_workers=params.workers) as pool:
-            for plan in pool.map(solve_subproblem, timed):
-                plans.append(plan)
-                _tick(on_progress, len(plans), len(timed))
+class _Budget:
+    """Hands each sub-problem its share of the time left, so the whole plan fits ``time_budget_s``."""
+
+    def __init__(self, params: RoutingParams, started: float, total: int) -> None:
+        self.params = params
+        self.deadline = None if params.time_budget_s is None else started + params.time_budget_s
+        self.total = total
+
+    def seconds(self, started_so_far: int) -> float:
+        """Time limit for the next sub-problem, given how many were already started."""
+        limit = self.params.seconds_per_problem
+        if self.deadline is not None:
+            left = self.deadline - time.perf_counter()
+            limit = min(limit, SAFETY * left * self.params.workers / max(1, self.total - started_so_far))
+        return max(MIN_SECONDS, limit)
+
+
+def _solve_all(
+    problems: list[SubProblem], params: RoutingParams, started: float, on_progress: Progress | None
+) -> list[SubPlan]:
+    budget = _Budget(params, started, len(problems))
+    if params.workers == 1 or len(problems) <= 1:
+        plans = []
+        for i, problem in enumerate(problems):
+            plans.append(solve_subproblem(_with_seconds(problem, budget.seconds(i))))
+            _tick(on_progress, len(plans), len(problems))
         return plans
-    for problem in timed:
-        plans.append(solve_subproblem(problem))
-        _tick(on_progress, len(plans), len(timed))
-    return plans
+    return _solve_parallel(problems, params.workers, budget, on_progress)
+
+
+def _solve_parallel(
+    problems: list[SubProblem], workers: int, budget: _Budget, on_progress: Progress | None
+) -> list[SubPlan]:
+    """Keep ``workers`` processes busy; each new sub-problem is timed from the budget left then."""
+    plans: dict[int, SubPlan] = {}
+    pending: dict[Future[SubPlan], int] = {}
+    started = 0
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        while started < len(problems) or pending:
+            while started < len(problems) and len(pending) < workers:
+                timed = _with_seconds(problems[started], budget.seconds(started))
+                pending[pool.submit(solve_subproblem, timed)] = started
+                started += 1
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                plans[pending.pop(future)] = future.result()
+                _tick(on_progress, len(plans), len(problems))
+    return [plans[i] for i in range(len(problems))]
 
 
 def _with_seconds(problem: SubProblem, seconds: float) -> SubProblem:

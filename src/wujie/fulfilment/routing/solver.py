@@ -30,7 +30,9 @@ class SolverSettings:
         require(self.num_neighbours >= 1, "num_neighbours must be >= 1")
 
 
-def run_pyvrp(data: Any, seconds: float, seed: int, settings: SolverSettings | None = None) -> Any:
+def run_pyvrp(
+    data: Any, seconds: float, seed: int, settings: SolverSettings | None = None, *, start_empty: bool = False
+) -> Any:
     """Solve ``data`` (a ``pyvrp.ProblemData``) for ``seconds`` and return PyVRP's ``Result``.
 
     Parameters
@@ -43,6 +45,9 @@ def run_pyvrp(data: Any, seconds: float, seed: int, settings: SolverSettings | N
         Seed of PyVRP's random stream.
     settings
         Search settings; :class:`SolverSettings` () by default.
+    start_empty
+        Start from the empty solution (valid when every client is optional) instead of PyVRP's
+        random start, whose full local search runs outside the time limit.
     """
     import pyvrp
     from pyvrp.search import NeighbourhoodParams
@@ -53,4 +58,13 @@ def run_pyvrp(data: Any, seconds: float, seed: int, settings: SolverSettings | N
         ils=pyvrp.IteratedLocalSearchParams(history_length=settings.history_length),
         neighbourhood=NeighbourhoodParams(num_neighbours=settings.num_neighbours),
     )
-    return pyvrp.solve(data, MaxRuntime(seconds), seed=seed, collect_stats=False, display=False, params=params)
+    initial = pyvrp.Solution(data, []) if start_empty else None
+    return pyvrp.solve(
+        data,
+        MaxRuntime(seconds),
+        seed=seed,
+        collect_stats=False,
+        display=False,
+        params=params,
+        initial_solution=initial,
+    )

@@ -205,7 +205,7 @@ def solve_subproblem(problem: SubProblem) -> SubPlan:
     if not any(any(c) for c in problem.counts):
         return SubPlan((), tuple(_dropped(p, "no vehicle left for this cluster") for p in problem.parcels))
     data, keys = build_data(problem)
-    result = run_pyvrp(data, problem.seconds, problem.seed)
+    result = run_pyvrp(data, problem.seconds, problem.seed, start_empty=True)
     routes: list[RoutePlan] = []
     sorties: dict[tuple[int, int, int], list[RoutePlan]] = {}
     used_in_slot: Counter[TypeKey] = Counter()
@@ -223,7 +223,9 @@ def solve_subproblem(problem: SubProblem) -> SubPlan:
     routes.extend(_merge_sorties(flights) for _, flights in sorted(sorties.items()))
     served = {s.parcel_id for r in routes for s in r.stops}
     unassigned = tuple(
-        _dropped(p, "the fleet's capacity and shifts ran out") for p in problem.parcels if p.id not in served
+        _dropped(p, "not routed: its cluster's vehicles ran out of capacity or shift time within the time limit")
+        for p in problem.parcels
+        if p.id not in served
     )
     return SubPlan(tuple(routes), unassigned)
 
