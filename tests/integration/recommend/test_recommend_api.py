@@ -80,3 +80,37 @@ def test_bad_searches_are_problems_and_not_counted(client: TestClient, board: Li
         assert response.status_code == 422, params
         assert response.json()["code"] == code
     assert board.snapshot()["searches"] == 0
+
+
+def test_default_personalisation_is_built_once_and_publishes_to_the_dashboard(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from fastapi import FastAPI
+
+    from wujie.catalog.search import CatalogRecord, SearchIndex
+    from wujie.catalog.search_service import SearchService
+    from wujie.entrypoints.api import problems
+    from wujie.entrypoints.api import recommend as recommend_routes
+    from wujie.entrypoints.api import search as search_routes
+    from wujie.recommend import service
+    from wujie.recommend.recommender import Recommender
+
+    from .conftest import LOG
+
+    built: list[object] = []
+
+    def fake_default(publish: object) -> service.Personalisation:
+        built.append(publish)
+        index = SearchIndex([CatalogRecord("p1", "milk")])
+        return service.Personalisation(Recommender(model="popularity").fit(LOG), SearchService(index, publish))  # type: ignore[arg-type]
+
+    monkeypatch.setattr(service, "completejourney_personalisation", fake_default)
+    app = FastAPI()
+    problems.install(app)
+    app.include_router(recommend_routes.router)
+    app.include_router(search_routes.router)
+    with TestClient(app) as client:
+        assert client.get("/recommendations", params={"user": "u1"}).status_code == 200
+        assert client.get("/search", params={"q": "Milk"}).json()["matched"] == 1
+    assert len(built) == 1
+    assert app.state.dashboard.snapshot()["search_terms"] == [{"term": "milk", "count": 1, "error": 0}]
