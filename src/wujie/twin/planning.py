@@ -123,7 +123,7 @@ def place_stock(scenario: Scenario, median: Any, lo: Any, hi: Any, supply: Any) 
     capacity = np.maximum(stock.sum(axis=1) * CAPACITY_SLACK, 10.0)
     warehouses = [Warehouse(s.id, s.lat, s.lon, float(c)) for s, c in zip(geo.sites, capacity.tolist(), strict=True)]
     regions = [Region(r.id, r.lat, r.lon, float(r.population)) for r in geo.regions]
-    network = build_network(warehouses, regions, promise_hours=6.0)
+    network = build_network(warehouses, regions, promise_hours=2.5)  # ~150 road km: the own region
     rows = [
         (geo.regions[r].id, scenario.assortment.sku_ids[k], q, float(v[r, k]))
         for k in top.tolist()

@@ -53,7 +53,7 @@ def command(
 
         live = live_dashboard(scenario)
         sinks.append(live)
-        server = _serve(live, host, port)
+        server = serve_dashboard(live, host, port)
         console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
     try:
         report = _run(config, scenario, sinks)
@@ -98,7 +98,8 @@ class _Server:
         self.tmp.cleanup()
 
 
-def _serve(live: Any, host: str, port: int) -> _Server:
+def serve_dashboard(live: Any, host: str, port: int) -> _Server:
+    """Serve the API app with ``live`` as its dashboard, on uvicorn in a daemon thread."""
     import tempfile
 
     import uvicorn
