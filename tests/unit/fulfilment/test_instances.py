@@ -70,3 +70,19 @@ def test_malformed_and_missing_files_raise_invalid_instance(tmp_path: Path) -> N
     with pytest.raises(InvalidInstance):
         read_instance(binary)
     assert best_known(garbage) is None
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_an_instance_whose_window_cannot_be_met_is_reported_infeasible(tmp_path: Path) -> None:
+    path = tmp_path / "late.vrp"
+    path.write_text(
+        "NAME : late\nTYPE : CVRPTW\nDIMENSION : 3\nVEHICLES : 2\nCAPACITY : 10\nEDGE_WEIGHT_TYPE : EUC_2D\n"
+        "NODE_COORD_SECTION\n1 0 0\n2 50 0\n3 0 5\nDEMAND_SECTION\n1 0\n2 1\n3 1\n"
+        "TIME_WINDOW_SECTION\n1 0 1000\n2 0 10\n3 0 1000\nSERVICE_TIME_SECTION\n1 0\n2 0\n3 0\n"
+        "DEPOT_SECTION\n1\n-1\nEOF\n"
+    )
+    instance = read_instance(path)
+    assert instance.rounding == "dimacs" and instance.num_clients == 2
+    solution = solve_instance(instance, seconds=0.2)
+    assert not solution.feasible  # client 2 is 50 away but must be served by time 10
+    assert sorted(n for r in solution.routes for n in r) == [2, 3]  # reported, not dropped

@@ -37,7 +37,7 @@ class Instance:
 
 @dataclass(frozen=True, slots=True)
 class InstanceSolution:
-    """The best solution found for an instance within the time limit."""
+    """The best solution found for an instance within the time limit (``cost`` counts even when infeasible)."""
 
     name: str
     cost: float
@@ -125,7 +125,7 @@ def solve_instance(
     routes = tuple(tuple(locations[a.idx] + 1 for a in route if a.is_client()) for route in best.routes())
     return InstanceSolution(
         name=instance.name,
-        cost=best.distance() / instance.scale if best.is_feasible() else float("inf"),
+        cost=best.distance() / instance.scale,
         feasible=bool(best.is_feasible()),
         routes=routes,
         seconds=time.perf_counter() - started,

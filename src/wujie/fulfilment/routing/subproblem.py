@@ -151,7 +151,8 @@ def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[TypeKey]]:
                 slot = base.replace(
                     tw_early=_sec(start), tw_late=_sec(end), start_late=_sec(start), shift_duration=_sec(end - start)
                 )
-                types.append(slot.replace(reload_depots=[]))
+                # one cost unit more per later slot: among equal plans the earlier sortie wins
+                types.append(slot.replace(reload_depots=[], fixed_cost=base.fixed_cost + k))
                 keys.append((d, s, k))
     return types, keys
 
