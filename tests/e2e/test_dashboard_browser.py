@@ -1,8 +1,9 @@
 """The command center in headless Chromium during a sale: GMV counts up to the ledger's total.
 
-The sale runs through the real intake engine (orders, payments, its ledger) publishing its
-committed facts to the in-process fan-out; the scripted feed adds what other areas would publish
-(searches, allocations, deliveries). Drives Debian's chromium through Playwright (never a browser
+Two sales: a small run of the digital twin (``wujie.twin``), and a scripted sale placed and paid
+second by second through the real intake engine (orders, payments, its ledger), publishing its
+committed facts to the in-process fan-out while the scripted feed adds what other areas would
+publish (searches, allocations, deliveries). Drives Debian's chromium through Playwright (never a browser
 download). The page must load with no console error and no request leaving 127.0.0.1; a
 1920x1080 screenshot goes to docs/img/dashboard.png for the README.
 """
@@ -169,7 +170,6 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
         placed = page.inner_text("#orders-placed")
         latencies = page.evaluate("window.__wujie.latencies")
         clock = (page.inner_text("#sale-phase"), page.inner_text("#sale-clock"), page.inner_text("#sale-date"))
-        page.screenshot(path=str(SCREENSHOT))
         browser.close()
     counts = engine.counts()
     engine.close()
@@ -188,3 +188,84 @@ def test_gmv_counts_up_to_the_captured_total(sale: tuple[str, InProcessFanout, S
     outside = [u for u in requests if urlparse(u).hostname != "127.0.0.1" and not u.startswith("data:")]
     assert outside == []
     assert any(u.endswith("/dashboard/static/echarts.min.js") for u in requests)
+
+
+def test_small_twin_run_gmv_counts_up_to_the_ledger_total(tmp_path: Path) -> None:
+    """A small Singles' Day of the digital twin, watched in chromium from before midnight to the end."""
+    require_chromium()
+    import uvicorn
+    from fastapi import FastAPI
+    from playwright.sync_api import sync_playwright
+
+    from wujie.entrypoints.api.dashboard import router
+    from wujie.twin.dashboard_view import dashboard_lookups
+    from wujie.twin.runner import run_twin
+    from wujie.twin.scenario import TwinConfig, build_scenario
+
+    config = TwinConfig(orders=3_000, skus=200, seed=7, libraries=False, allocator="fast")
+    scenario = build_scenario(config)
+    live = LiveDashboard(
+        SaleDashboard(dashboard_lookups(scenario)),
+        country=scenario.geography.country,
+        sale_start=scenario.sale_start,
+        timezone=scenario.geography.timezone,
+    )
+    app = FastAPI()
+    app.include_router(router)
+    app.state.dashboard = live
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning", timeout_graceful_shutdown=1)
+    )
+    serving = threading.Thread(target=server.run, daemon=True)
+    serving.start()
+    while not server.started:
+        time.sleep(0.05)
+    base = f"http://127.0.0.1:{server.config.port}"
+    reports: list[object] = []
+    twin = threading.Thread(
+        target=lambda: reports.append(run_twin(config, sinks=[live], workdir=tmp_path, scenario=scenario)), daemon=True
+    )
+    problems: list[str] = []
+    requests: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            page.on("console", lambda m: problems.append(f"console: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(f"{base}/dashboard")
+            wait_until(page, "window.__wujie && window.__wujie.snapshots >= 1")
+            assert shown_minor(page) == 0
+            twin.start()
+            seen = []
+            while twin.is_alive():
+                seen.append(int(page.evaluate("document.getElementById('gmv').dataset.gmvMinor")))
+                time.sleep(0.2)
+            twin.join()
+            assert reports, "the twin run failed"
+            # the ledger, read back from the engine's own journal on disk
+            ledger = Engine.open(tmp_path / "engine", currency=scenario.currency)
+            captured = int(ledger.state.ledger.col("amount").sum())
+            balanced = ledger.ledger_total() == 0
+            ledger.close(checkpoint=False)
+            wait_until(page, f"document.getElementById('gmv').dataset.gmvMinor === '{captured}'")
+            page.wait_for_timeout(900)
+            final = shown_minor(page)
+            badges = page.locator("#top-brands .badge").count()
+            phase, date = page.inner_text("#sale-phase"), page.inner_text("#sale-date")
+            page.screenshot(path=str(SCREENSHOT))
+            browser.close()
+    finally:
+        server.should_exit = True
+        serving.join(timeout=10)
+
+    growth = [v for v in seen if v > 0]
+    assert growth == sorted(growth) and len(set(growth)) >= 2, seen  # the figure grew while the sale ran
+    assert final == captured == live.board.sales.gmv_minor > 0
+    assert balanced
+    assert reports[0].data["gmv"]["minor"] == captured  # type: ignore[attr-defined]
+    assert badges >= 1  # heritage brands marked
+    assert phase.startswith("T+") and date.endswith("Asia/Shanghai")
+    assert problems == []
+    assert [u for u in requests if urlparse(u).hostname != "127.0.0.1"] == []

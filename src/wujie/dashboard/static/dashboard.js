@@ -108,7 +108,7 @@
 
   function renderSeries(series) {
     const label = (t) => local(new Date(t * 1000), series.resolution_s === 1);
-    const perSecond = (values) => (series.resolution_s === 1 ? values : values.map((v) => Math.round(v / series.resolution_s)));
+    const perSecond = (values) => (series.resolution_s === 1 ? values : values.map((v) => Math.round((100 * v) / series.resolution_s) / 100));
     $("rates-title").textContent = series.resolution_s === 1 ? "Orders/s and payments/s (event time)" : "Orders/s and payments/s (per-minute average)";
     charts.rates.setOption({ xAxis: { data: series.t.map(label) }, series: [{ data: perSecond(series.orders) }, { data: perSecond(series.payments) }] });
   }
