@@ -131,12 +131,7 @@ def analyze(
     clock.lap("checkout")
     checkout = charge_baskets(baskets, ledger, layout.currency)
     clock.lap("charging")
-    bought = checkout.lines.join(
-        checkout.baskets.filter(pl.col("status") == "captured").select("basket", "track"), on="basket"
-    )
-    funnel = product_funnel(clean.shelf, bought, layout)
-    shelves = shelf_attention(funnel, attention_index(layout).seconds(points), layout)
-    restock = restock_alerts(clean.shelf, layout)
+    merchandising = _merchandising(clean, layout, checkout, points)
     clock.lap("merchandising")
     return StoreReport(
         layout=layout,
@@ -145,15 +140,26 @@ def analyze(
         quality=quality,
         events=events.sensor_events,
         footfall=_footfall(clean, start),
-        funnel=funnel,
-        shelves=shelves,
-        restock=restock,
-        moves=display_moves(funnel, shelves),
         checkout=checkout,
         ledger=ledger.balances() if isinstance(ledger, LedgerView) else {},
         timings=clock.laps,
         **movement,
+        **merchandising,
     )
+
+
+def _merchandising(clean: StoreEvents, layout: StoreLayout, checkout: CheckoutResult, points: Points) -> dict[str, Any]:
+    bought = checkout.lines.join(
+        checkout.baskets.filter(pl.col("status") == "captured").select("basket", "track"), on="basket"
+    )
+    funnel = product_funnel(clean.shelf, bought, layout)
+    shelves = shelf_attention(funnel, attention_index(layout).seconds(points), layout)
+    return {
+        "funnel": funnel,
+        "shelves": shelves,
+        "restock": restock_alerts(clean.shelf, layout),
+        "moves": display_moves(funnel, shelves),
+    }
 
 
 def _movement(points: Points, layout: StoreLayout, knobs: MovementParams, start: int) -> dict[str, Any]:

@@ -132,15 +132,7 @@ def build_layout(
         When the floor or a polygon is broken, names repeat, or a reference (shelf zone, shelf access
         node, gate node, product shelf, edge end) points at nothing.
     """
-    _check_polygon("floor", floor)
-    for zone in zones:
-        _check_polygon(f"zone {zone.name}", zone.polygon)
-    for shelf in shelves:
-        _check_polygon(f"shelf {shelf.shelf_id}", shelf.polygon)
-    _unique("zone", [z.name for z in zones])
-    _unique("shelf", [s.shelf_id for s in shelves])
-    _unique("product", [p.product_id for p in products])
-    _unique("gate", [g.gate_id for g in gates])
+    _check_shapes_and_names(floor, zones, shelves, products, gates)
     _check_references(zones, shelves, products, nodes=nodes, edges=edges, gates=gates)
     if not any(g.kind == "entry" for g in gates) or not any(g.kind == "exit" for g in gates):
         raise LayoutInvalid("a layout needs at least one entry gate and one exit gate")
@@ -156,6 +148,20 @@ def build_layout(
         gates=tuple(gates),
         issues=tuple(_geometry_issues(floor, zones, shelves, nodes)),
     )
+
+
+def _check_shapes_and_names(
+    floor: Polygon, zones: Sequence[Zone], shelves: Sequence[Shelf], products: Sequence[Product], gates: Sequence[Gate]
+) -> None:
+    _check_polygon("floor", floor)
+    for zone in zones:
+        _check_polygon(f"zone {zone.name}", zone.polygon)
+    for shelf in shelves:
+        _check_polygon(f"shelf {shelf.shelf_id}", shelf.polygon)
+    _unique("zone", [z.name for z in zones])
+    _unique("shelf", [s.shelf_id for s in shelves])
+    _unique("product", [p.product_id for p in products])
+    _unique("gate", [g.gate_id for g in gates])
 
 
 def _check_polygon(what: str, polygon: Any) -> None:

@@ -36,40 +36,41 @@ def simulate(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """Run the store twin and write its sensor events (with noise) and its ground truth."""
+    from wujie.stores.simulation.params import TwinParams
+    from wujie.stores.simulation.sensors import with_noise
+
+    params = with_noise(TwinParams(shoppers=shoppers, seed=seed), jitter, missed_read, duplicate_read)
+    _print(_simulate_day(_layout(layout), params.clean() if clean else params, out, fmt), as_json)
+
+
+def _simulate_day(plan: Any, params: Any, out: Path, fmt: str) -> dict[str, Any]:
+    """Run the twin with a progress bar; write events, layout and truth; return the summary."""
     from rich.progress import Progress
 
     from wujie.stores.event_tables import save_events
     from wujie.stores.layout_io import save_layout
-    from wujie.stores.simulation.params import TwinParams
     from wujie.stores.simulation.run import run_twin
-    from wujie.stores.simulation.sensors import observe, with_noise
+    from wujie.stores.simulation.sensors import observe
     from wujie.stores.simulation.truth import ground_truth
     from wujie.stores.simulation.truth_io import save_truth
 
-    plan = _layout(layout)
-    params = with_noise(TwinParams(shoppers=shoppers, seed=seed), jitter, missed_read, duplicate_read)
-    params = params.clean() if clean else params
     with Progress(transient=True) as bar:
-        task = bar.add_task("shoppers", total=shoppers)
+        task = bar.add_task("shoppers", total=params.shoppers)
         run = run_twin(plan, params, progress=lambda n: bar.advance(task, n))
     events = observe(run)
     save_events(events, out, fmt)
     save_layout(plan, out / "layout.json")
     truth = ground_truth(run)
     save_truth(truth, out / "truth", plan)
-    summary = {
+    noise = {"jitter_m": params.jitter_m, "missed_read": params.missed_read, "duplicate_read": params.duplicate_read}
+    return {
         "out": str(out),
-        "shoppers": shoppers,
-        "seed": seed,
-        "noise": {
-            "jitter_m": params.jitter_m,
-            "missed_read": params.missed_read,
-            "duplicate_read": params.duplicate_read,
-        },
+        "shoppers": params.shoppers,
+        "seed": params.seed,
+        "noise": noise,
         "events": {k: events.table(k).height for k in ("gates", "tracks", "shelf", "rfid", "tags")},
         "truth": truth.summary(plan.zone_names) | {"dwell": "see truth/truth.json"},
     }
-    _print(summary, as_json)
 
 
 @app.command("analyze")

@@ -49,10 +49,7 @@ def _unpaid_units(report: StoreReport, truth: Truth) -> dict[str, int]:
     """Units that left unpaid, by product: truth vs flagged (with or without a tag read)."""
     flagged = report.checkout.flagged.filter(pl.col("reason").is_in(["no_account", "no_account_unread"]))
     measured = dict(flagged.group_by("product").len().iter_rows())
-    expected: dict[str, int] = {}
-    for tag in truth.unpaid_tags:
-        product = tag.rsplit("-", 1)[0]
-        expected[product] = expected.get(product, 0) + 1
+    expected = truth.unpaid_units
     found = sum(min(n, int(measured.get(p, 0))) for p, n in expected.items())
     return {"true": sum(expected.values()), "flagged": int(sum(measured.values())), "matched": found}
 

@@ -39,6 +39,7 @@ class Truth:
     queue: npt.NDArray[np.float64]
     baskets: pl.DataFrame  # track, account, product, qty (paying shoppers)
     unpaid_tags: tuple[str, ...]
+    unpaid_units: dict[str, int]  # product -> units that left unpaid
     pickers: pl.DataFrame  # track, product: who picked what at least once
     stock_alerts: dict[str, int]  # product -> epoch ms
 
@@ -68,7 +69,10 @@ def ground_truth(run: TwinRun, params: MovementParams | None = None) -> Truth:
         .len("qty")
         .sort("track", "product")
     )
-    unpaid = tuple(sorted(tag for t, items in run.carried.items() if t not in paying for tag, _ in items))
+    stolen = [(tag, product) for t, items in run.carried.items() if t not in paying for tag, product in items]
+    unpaid_units: dict[str, int] = {}
+    for _, product in stolen:
+        unpaid_units[product] = unpaid_units.get(product, 0) + 1
     picks = {(a.track, a.product) for a in run.actions if a.pick}
     start = run.params.day_start_ms
     return Truth(
@@ -77,7 +81,8 @@ def ground_truth(run: TwinRun, params: MovementParams | None = None) -> Truth:
         flows=flow_matrix(points, len(layout.zones), knobs.min_visit_s),
         queue=queue_series(points, queue_zones, start, knobs.queue_bucket_s),
         baskets=baskets.cast({"qty": pl.Int64}),
-        unpaid_tags=unpaid,
+        unpaid_tags=tuple(sorted(tag for tag, _ in stolen)),
+        unpaid_units=unpaid_units,
         pickers=pl.DataFrame(sorted(picks), schema=["track", "product"], orient="row"),
         stock_alerts={p: start + round(t * 1000) for p, t in run.stock_alerts.items()},
     )

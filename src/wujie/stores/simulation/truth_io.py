@@ -24,6 +24,7 @@ def save_truth(truth: Truth, directory: Path, layout: StoreLayout) -> None:
     document = {
         "summary": truth.summary(layout.zone_names),
         "unpaid_tags": list(truth.unpaid_tags),
+        "unpaid_units": truth.unpaid_units,
         "stock_alerts_ms": truth.stock_alerts,
     }
     (directory / "truth.json").write_text(json.dumps(document, indent=1), encoding="utf-8")
@@ -51,6 +52,7 @@ def load_truth(directory: Path) -> Truth:
         queue=arrays["queue"],
         baskets=baskets,
         unpaid_tags=tuple(document["unpaid_tags"]),
+        unpaid_units={str(k): int(v) for k, v in document["unpaid_units"].items()},
         pickers=pickers,
         stock_alerts={str(k): int(v) for k, v in document["stock_alerts_ms"].items()},
     )
