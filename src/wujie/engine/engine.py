@@ -46,6 +46,7 @@ from wujie.engine.state import I64, EngineState
 from wujie.engine.timebase import from_us, to_us
 from wujie.shared.clock import Clock, SystemClock
 from wujie.shared.errors import InvalidInput
+from wujie.shared.events import Event
 
 
 class Engine:
@@ -109,6 +110,40 @@ class Engine:
             self._group_depth -= 1
             if self._group_depth == 0:
                 self._sync()
+
+    @contextmanager
+    def written(self) -> Iterator[list[Event]]:
+        """Like :meth:`group`, but only *write* the journal; the caller syncs later (pipelining).
+
+        Yields the list that receives the block's events: publish them, and acknowledge the
+        block's answers, only after :meth:`sync_written`. Needs a store that can pipeline.
+        """
+        events: list[Event] = []
+        self._group_depth += 1
+        try:
+            yield events
+        finally:
+            self._group_depth -= 1
+            try:
+                self.journal.write()  # type: ignore[attr-defined]
+            except OSError:
+                self._failed = True
+                raise
+            finally:
+                events.extend(self.facts.take())
+
+    def sync_written(self) -> None:
+        """Make every written block durable (one sync; may run beside the writer)."""
+        try:
+            self.journal.sync_written()  # type: ignore[attr-defined]
+        except OSError:
+            self._failed = True
+            raise
+
+    @property
+    def can_pipeline(self) -> bool:
+        """Whether the store supports :meth:`written` + :meth:`sync_written` (the file journal)."""
+        return bool(getattr(self.journal, "pipelined", False))
 
     def _journal(self, record: records.Record) -> None:
         if self._failed:

@@ -35,6 +35,16 @@ class Facts:
         self.pending: list[Event] = []
         self._touched: I64 = np.zeros(0, dtype=np.int64)
 
+    def take(self) -> list[Event]:
+        """Return and forget the pending events (the caller publishes them once durable)."""
+        events, self.pending = self.pending, []
+        return events
+
+    def publish(self, events: list[Event]) -> None:
+        """Hand ``events`` (of durable batches) to the sink."""
+        if events:
+            self.sink.publish(events)
+
     def flush(self) -> None:
         """Publish the pending events (called after the journal sync)."""
         if self.pending:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import struct
+import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,8 @@ class Journal:
     def __init__(self, directory: Path, *, sync: bool = True) -> None:
         self.directory = directory
         self.sync = sync
+        self.pipelined = True  # :meth:`write` and :meth:`sync_written` may run on two threads
+        self._sync_lock = threading.Lock()
         directory.mkdir(parents=True, exist_ok=True)
         self.last_seq = 0
         self._fd = -1
@@ -98,6 +101,12 @@ class Journal:
 
     def commit(self) -> None:
         """Write every staged record with one ``write`` and make it durable with one sync."""
+        if self._pending:
+            self.write()
+            self.sync_written()
+
+    def write(self) -> None:
+        """Write the staged records to the file (not yet durable: see :meth:`sync_written`)."""
         if not self._pending:
             return
         blob = b"".join(self._pending)
@@ -106,16 +115,22 @@ class Journal:
         while view:
             written = os.write(self._fd, view)
             view = view[written:]
-        if self.sync:
-            os.fdatasync(self._fd)
         self.bytes_written += len(blob)
-        self.commits += 1
+
+    def sync_written(self) -> None:
+        """Make everything written so far durable (one ``fdatasync``); safe beside :meth:`write`."""
+        with self._sync_lock:
+            if self.sync:
+                os.fdatasync(self._fd)
+            self.commits += 1
 
     def rotate(self, snapshot_seq: int) -> None:
         """Start a new segment after a snapshot at ``snapshot_seq`` and delete the covered ones."""
         old = self.segments()
-        if self._fd >= 0:
-            os.close(self._fd)
+        with self._sync_lock:
+            if self._fd >= 0:
+                os.fdatasync(self._fd)
+                os.close(self._fd)
         path = self.directory / _segment_name(snapshot_seq + 1)
         self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         fsync_dir(self.directory)

@@ -80,3 +80,9 @@ def create_app(
     if hot_path:
         app.add_middleware(HotPath)
     return app
+
+
+def create_server_app() -> HotPath:
+    """Return the app ``wujie serve`` runs: the hot route outermost, ahead of every middleware."""
+    inner = create_app(Settings(), hot_path=False)
+    return HotPath(inner, owner=inner)

@@ -52,14 +52,16 @@ _JSON = [(b"content-type", b"application/json")]
 class HotPath:
     """ASGI middleware answering ``POST /v1/orders`` itself; everything else goes to ``app``."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, owner: Any = None) -> None:
         self.app = app
+        self.owner = owner  # the FastAPI app whose state holds the runtime (else taken from the scope)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != "/v1/orders" or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        runtime: Runtime | None = getattr(scope["app"].state, "runtime", None) if "app" in scope else None
+        owner = self.owner if self.owner is not None else scope.get("app")
+        runtime: Runtime | None = getattr(owner.state, "runtime", None) if owner is not None else None
         if runtime is None:
             await self.app(scope, receive, send)
             return

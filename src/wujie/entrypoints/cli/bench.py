@@ -152,3 +152,16 @@ def recommend(
 
     console = Console(stderr=True)
     _emit(run(quick=quick, seed=seed, progress=console.log), as_json)
+
+
+@app.command("http")
+def http(
+    quick: bool = typer.Option(False, "--quick", help="3 s per phase and smaller batches."),
+    seconds: float = typer.Option(-1.0, help="Seconds per load phase (default 8, or 3 with --quick)."),
+    rate: float = typer.Option(15_000, help="Arrival rate (requests/s) of the open-model phase."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Single-order requests/s and p99, batch-API orders/s, vs a plain FastAPI guarded UPDATE."""
+    from wujie.bench.http import run
+
+    _emit(run(quick=quick, seconds=None if seconds < 0 else seconds, rate=rate), as_json)

@@ -61,7 +61,7 @@ def command(
         typer.echo(f"{item} {tokens.mint(Role(role), subject)}")
     store = "PostgreSQL" if database_url else f"journal in {data_dir / 'engine'}"
     console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({server})")
-    target = "wujie.entrypoints.api.app:create_app"
+    target = "wujie.entrypoints.api.app:create_server_app"
     if server == "uvicorn":
         import uvicorn
 

@@ -1,0 +1,269 @@
+"""``wujie bench http``: orders through the HTTP API, ours against a plain FastAPI guarded UPDATE.
+
+Ours is ``wujie serve`` (granian, one worker: the engine has one writer) in a child process; the
+load comes from forked raw-socket clients on the same 2 cores. Figures: single-order requests/s
+in a closed loop, p50/p99 under an open-model load at a fixed rate, and orders/s through the
+batch API (catalog-wide Zipf). The baseline is uvicorn + FastAPI + a guarded UPDATE on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import numpy as np
+
+from wujie.bench import loadgen
+from wujie.bench.workloads import catalog_zipf, sku_name
+
+PG_URL = os.environ.get("WUJIE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+SKUS = 20_000
+CUSTOMERS = 2_000
+
+
+def _port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/openapi.json")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def cpu_seconds(root: int) -> float:
+    """Return the user+system CPU seconds used so far by process ``root`` and its descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(fields[1])
+            used[int(entry.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    return sum(used.get(pid, 0.0) for pid in tree)
+
+
+def _order_payloads(seed: int, count: int, tokens: list[str]) -> list[bytes]:
+    workload = catalog_zipf(attempts=count, skus=SKUS, customers=len(tokens), seed=seed)
+    out = []
+    for sku, customer in zip(workload.sku.tolist(), workload.customer.tolist(), strict=True):
+        body = b'{"lines":[{"sku":"' + sku_name(sku).encode() + b'","qty":1}]}'
+        out.append(loadgen.request_bytes("POST", "/v1/orders", body, {"authorization": f"Bearer {tokens[customer]}"}))
+    return out
+
+
+def _batch_payloads(seed: int, count: int, size: int, token: str) -> list[bytes]:
+    workload = catalog_zipf(attempts=count * size, skus=SKUS, customers=CUSTOMERS, seed=seed)
+    out = []
+    for lo in range(0, count * size, size):
+        body = msgspec.json.encode(
+            {
+                "customer": [f"c{c}" for c in workload.customer[lo : lo + size].tolist()],
+                "sku": [sku_name(s) for s in workload.sku[lo : lo + size].tolist()],
+                "qty": [1] * size,
+            }
+        )
+        out.append(loadgen.request_bytes("POST", "/v1/orders/batch", body, {"authorization": f"Bearer {token}"}))
+    return out
+
+
+def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]:
+    from wujie.entrypoints.api.auth import Role, Tokens
+
+    secret = secrets.token_hex(16)
+    tokens = Tokens(secret)
+    customers = [tokens.mint(Role.CUSTOMER, f"c{i}") for i in range(CUSTOMERS)]
+    merchant = tokens.mint(Role.MERCHANT, "bench")
+    port = _port()
+    env = {**os.environ, "WUJIE_SECRET_KEY": secret}
+    command = [
+        sys.executable,
+        "-m",
+        "wujie",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp / "ours"),
+        "--demo-skus",
+        str(SKUS),
+        "--demo-units",
+        "1000",
+    ]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port, server)
+        per = int(60_000 * seconds)
+        closed = loadgen.summarise(
+            loadgen.drive(
+                port,
+                lambda i: _order_payloads(10 + i, per, customers),
+                processes=2,
+                connections=32,
+                rate=None,
+                seconds=seconds,
+            )
+        )
+        opened = loadgen.summarise(
+            loadgen.drive(
+                port,
+                lambda i: _order_payloads(20 + i, int(rate * seconds), customers),
+                processes=2,
+                connections=128,
+                rate=rate,
+                seconds=seconds + 1,
+            )
+        )
+        size = 2_000 if quick else 10_000
+        batches = loadgen.drive(
+            port,
+            lambda i: _batch_payloads(30 + i, max(4, int(40 * seconds)), size, merchant),
+            processes=2,
+            connections=2,
+            rate=None,
+            seconds=seconds,
+        )
+        batch = loadgen.summarise(batches)
+        batch["orders_per_batch"] = size
+        batch["orders_per_s"] = round(batch["per_s"] * size, 1)  # type: ignore[operator]
+    finally:
+        _stop(server)
+    return {
+        "single_order_closed": closed,
+        "single_order_open_model": opened | {"offered_per_s": rate},
+        "batch_api": batch,
+        "oversold": _oversold(tmp / "ours" / "engine"),
+    }
+
+
+def _oversold(path: Path) -> int:
+    from wujie.engine.engine import Engine
+
+    engine = Engine.open(path)
+    book = engine.state.book
+    excess = int(np.maximum(book.col("reserved") + book.col("sold") - book.col("on_hand"), 0).sum())
+    engine.close(checkpoint=False)
+    return excess
+
+
+def _plain_fastapi(seconds: float) -> dict[str, Any]:
+    import psycopg
+
+    schema = f"bench_http_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+        conn.execute(f"CREATE TABLE {schema}.stock (sku text PRIMARY KEY, qty int NOT NULL)")
+        with conn.cursor().copy(f"COPY {schema}.stock FROM STDIN") as copy:
+            for i in range(SKUS):
+                copy.write_row((sku_name(i), 1000))
+    port = _port()
+    env = {**os.environ, "WUJIE_BENCH_PG_URL": PG_URL, "WUJIE_BENCH_PG_SCHEMA": schema}
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        "wujie.bench.plain_fastapi:create_app",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(port, server)
+        shots = loadgen.drive(
+            port,
+            lambda i: _order_payloads(10 + i, int(20_000 * seconds), ["-"]),
+            processes=2,
+            connections=32,
+            rate=None,
+            seconds=seconds,
+        )
+        figures = loadgen.summarise(shots)
+    finally:
+        _stop(server)
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            negative = conn.execute(f"SELECT count(*) FROM {schema}.stock WHERE qty < 0").fetchone()
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    return figures | {"oversold": int(negative[0]) if negative else 0}
+
+
+def run(*, quick: bool = False, seconds: float | None = None, rate: float = 15_000) -> dict[str, Any]:
+    """Run ours and the baseline; return the JSON report."""
+    span = seconds if seconds is not None else (3.0 if quick else 8.0)
+    with tempfile.TemporaryDirectory(prefix="wujie-bench-http-") as tmp:
+        ours = _ours(Path(tmp), span, rate, quick)
+    baseline = _plain_fastapi(span)
+    closed = ours["single_order_closed"]
+    return {
+        "benchmark": "http",
+        "date": datetime.now(UTC).date().isoformat(),
+        "workload": {
+            "skus": SKUS,
+            "units_per_sku": 1000,
+            "customers": CUSTOMERS,
+            "popularity": "zipf 1.1",
+            "seconds": span,
+            "client": "2 forked raw-socket processes on the same 2 cores",
+        },
+        "ours": {
+            **ours,
+            "per_s": closed["per_s"],
+            "p50_ms": ours["single_order_open_model"]["p50_ms"],
+            "p99_ms": ours["single_order_open_model"]["p99_ms"],
+        },
+        "baselines": {"plain_fastapi_guarded_update_pg": baseline},
+        "ratios": {
+            "single_order:ours/plain_fastapi": round(closed["per_s"] / baseline["per_s"], 1)
+            if baseline["per_s"]
+            else None
+        },
+        "targets": {
+            "single_order_15k_per_s": closed["per_s"] >= 15_000,
+            "open_model_p99_under_50ms": (ours["single_order_open_model"]["p99_ms"] or 1e9) < 50,
+            "batch_api_325k_orders_per_s": ours["batch_api"]["orders_per_s"] >= 325_000,
+        },
+    }
