@@ -109,6 +109,8 @@ def clean_events(events: StoreEvents, layout: StoreLayout) -> tuple[StoreEvents,
 def _clean_table(kind: str, frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, int]]:
     rows = frame.height
     readable = frame.drop_nulls()
+    if kind == "tracks":  # NaN or infinite coordinates are as unreadable as missing ones
+        readable = readable.filter(pl.col("x").is_finite() & pl.col("y").is_finite())
     counts = {"rows": rows, "unreadable": rows - readable.height}
     if kind == "tracks":
         return _order_track_points(readable, counts)
@@ -146,6 +148,8 @@ def _order_track_points(points: pl.DataFrame, counts: dict[str, int]) -> tuple[p
         return points, counts
     track = points["track"].to_numpy().astype(np.int64)
     t = points["t"].to_numpy()
+    if int(t.max()) - int(t.min()) >= 1 << 40 or int(track.max()) - int(track.min()) >= 1 << 22:
+        raise EventsInvalid("camera points span more than 34 years or 4 million track ids: split the file")
     key = ((track - track.min()) << 40) | (t - t.min())
     by_track = np.argsort(track, kind="stable")
     grouped = key[by_track]

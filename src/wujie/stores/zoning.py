@@ -36,8 +36,9 @@ class ZoneIndex:
 
     def label(self, x: npt.ArrayLike, y: npt.ArrayLike) -> Labels:
         """Return the zone index of each point (or :data:`UNZONED` / :data:`OUTSIDE`)."""
-        xs = np.asarray(x, dtype=np.float64)
-        ys = np.asarray(y, dtype=np.float64)
+        # a non-finite coordinate is nowhere on the floor: push it far outside
+        xs = np.nan_to_num(np.asarray(x, dtype=np.float64), nan=-1e9, posinf=1e9, neginf=-1e9)
+        ys = np.nan_to_num(np.asarray(y, dtype=np.float64), nan=-1e9, posinf=1e9, neginf=-1e9)
         rows, cols = self.shape
         # the padded raster has a ring of OUTSIDE cells: clipped indices land there
         col = np.clip((xs - self.origin[0]) / self.cell + 1.0, 0.0, cols + 1.0).astype(np.int32)

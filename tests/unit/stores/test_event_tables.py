@@ -125,3 +125,28 @@ def test_unusable_inputs_raise_typed_errors(tmp_path: Path) -> None:
 def test_frame_of_refuses_the_wrong_event_class() -> None:
     with pytest.raises(TypeError):
         frame_of("gates", [TagRead(1, "a", "b")])
+
+
+def test_non_finite_coordinates_are_unreadable_not_a_crash() -> None:
+    from wujie.stores.analysis import analyze
+
+    points = [
+        TrackPointSeen(DAY, 1, float("nan"), 2.0),
+        TrackPointSeen(DAY + 1_000, 1, 3.0, 2.0),
+        TrackPointSeen(DAY + 2_000, 1, float("inf"), 2.0),
+        TrackPointSeen(DAY + 3_000, 1, 4.0, 2.0),
+    ]
+    report = analyze(events_from_tables(tracks=frame_of("tracks", points)), default_layout())
+    assert report.quality["tracks"]["unreadable"] == 2
+    # two points 2 s apart (the typical gap): half a gap before, the gap between, half a gap after
+    assert report.occupancy.sum() == pytest.approx(4.0)
+
+
+def test_a_day_with_only_gate_events_is_analysed() -> None:
+    from wujie.stores.analysis import analyze
+
+    gates = [GatePassed(DAY, 1, "acct_1", "entry-1", "entry"), GatePassed(DAY + 60_000, 1, "acct_1", "exit-1", "exit")]
+    summary = analyze(events_from_tables(gates=frame_of("gates", gates)), default_layout()).summary()
+    assert summary["footfall"]["entry_by_hour"][0] == 1
+    assert summary["checkout"]["baskets"] == 0
+    assert summary["conversion"]["overall"] == 0.0
