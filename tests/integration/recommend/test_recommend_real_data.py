@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from tests.conftest import require_shared_data
 
 from wujie.recommend.datasets import UCI_FILE, load_completejourney, load_uci_online_retail
@@ -9,9 +11,14 @@ from wujie.recommend.evaluation import EvaluationParams, evaluate
 from wujie.recommend.params import default_models
 
 
-def test_uci_loader_keeps_purchases_of_known_customers() -> None:
+@pytest.fixture(scope="module")
+def uci_log() -> pd.DataFrame:
     root = require_shared_data("retail/uci-online-retail")
-    log = load_uci_online_retail(root.parent.parent / UCI_FILE)
+    return load_uci_online_retail(root.parent.parent / UCI_FILE)
+
+
+def test_uci_loader_keeps_purchases_of_known_customers(uci_log: pd.DataFrame) -> None:
+    log = uci_log
     # 541,909 lines minus cancellations, non-positive quantities and blank customers
     assert len(log) == 397_924
     assert log["user"].nunique() == 4_339
@@ -26,12 +33,10 @@ def test_completejourney_loader_reads_the_full_bundled_log() -> None:
     assert log["item"].nunique() == 68_509
 
 
-def test_als_beats_popularity_on_uci_online_retail() -> None:
-    root = require_shared_data("retail/uci-online-retail")
-    log = load_uci_online_retail(root.parent.parent / UCI_FILE)
+def test_als_beats_popularity_on_uci_online_retail(uci_log: pd.DataFrame) -> None:
     models = {name: default_models()[name] for name in ("popularity_region", "item_knn", "als")}
-    scores = {s.model: s for s in evaluate(log, models, EvaluationParams(k=20, max_users=500, latency_users=20))}
-    assert scores["als"].users == 500
+    scores = {s.model: s for s in evaluate(uci_log, models, EvaluationParams(k=20, max_users=400, latency_users=10))}
+    assert scores["als"].users == 400
     assert scores["als"].recall > 1.3 * scores["popularity_region"].recall
     assert scores["als"].recall > scores["item_knn"].recall
     assert scores["item_knn"].coverage > scores["popularity_region"].coverage
