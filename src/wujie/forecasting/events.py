@@ -66,7 +66,7 @@ def event_feature_functions(dates: Iterable[date]) -> list[Callable[[pd.Datetime
         return np.minimum(to_next, EVENT_HORIZON).astype(float), np.minimum(since, EVENT_HORIZON).astype(float)
 
     def is_event(ds: pd.DatetimeIndex) -> np.ndarray:
-        return (_distances(ds)[0] == 0).astype(float)
+        return np.asarray(_distances(ds)[0] == 0, dtype=float)
 
     def days_to_event(ds: pd.DatetimeIndex) -> np.ndarray:
         return _distances(ds)[0]

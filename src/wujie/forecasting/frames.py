@@ -141,27 +141,37 @@ def _is_tick_day(freq: str) -> bool:
 
 def _regularise(df: pd.DataFrame, policy: FramePolicy) -> pd.DataFrame:
     spans = df.groupby(ID, sort=False)[DS].agg(["min", "max", "size"])
-    expected = spans.apply(lambda s: len(pd.date_range(s["min"], s["max"], freq=policy.freq)), axis=1)
-    missing = int((expected - spans["size"]).sum())
+    full = _full_grid(spans, policy.freq)
+    missing = len(full) - len(df)
     if missing == 0:
         return df
     if policy.gaps == "error":
         raise InvalidFrame(
             ForecastingErrorCode.GAPS, f"{missing} missing period(s) inside the series; pass gaps='zero'", gaps=missing
         )
-    full = pd.concat(
-        [
-            pd.DataFrame({ID: uid, DS: pd.date_range(s["min"], s["max"], freq=policy.freq)})
-            for uid, s in spans.iterrows()
-        ],
-        ignore_index=True,
-    )
     out = full.merge(df, on=[ID, DS], how="left")
     out[Y] = out[Y].fillna(0.0)
     features = [c for c in out.columns if c not in REQUIRED]
     if features:
         out[features] = out.groupby(ID, sort=False)[features].ffill()
     return out
+
+
+def _full_grid(spans: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Every period from each series' first to last date (vectorised for fixed-length frequencies)."""
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if isinstance(offset, pd.offsets.Tick):
+        step = pd.Timedelta(offset)
+        counts = ((spans["max"] - spans["min"]) // step + 1).astype(int).to_numpy()
+        starts = np.repeat(spans["min"].to_numpy(), counts)
+        within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return pd.DataFrame(
+            {ID: np.repeat(spans.index.to_numpy(), counts), DS: starts + within * step.to_timedelta64()}
+        )
+    return pd.concat(
+        [pd.DataFrame({ID: uid, DS: pd.date_range(s["min"], s["max"], freq=freq)}) for uid, s in spans.iterrows()],
+        ignore_index=True,
+    )
 
 
 def series_lengths(df: pd.DataFrame) -> pd.Series:

@@ -45,9 +45,8 @@ def _pipeline(params: ForecasterParams, years: Sequence[int]) -> Any:
 
     p = params.lightgbm
     events = params.event_dates or default_event_dates(range(min(years) - 1, max(years) + 3))
-    lag_transforms = {
-        1: [RollingMean(window_size=w) for w in p.rolling_windows],
-        params.season_length: [RollingMean(window_size=w) for w in p.rolling_windows],
+    lag_transforms: dict[int, list[Any]] = {
+        lag: [RollingMean(window_size=w) for w in p.rolling_windows] for lag in p.rolling_lags
     }
     return MLForecast(
         models={NAME: _regressor(params)},

@@ -46,10 +46,14 @@ def aggregate_hierarchy(
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
     """Sum bottom series into every level; return ``(Y_df, S_df, tags)`` of hierarchicalforecast.
 
-    ``df`` holds ``unique_id, ds, y`` and the columns ``levels`` (top to bottom), constant per series.
+    ``df`` holds ``unique_id, ds, y`` and the columns ``levels`` (top to bottom), constant per series;
+    ``unique_id`` itself may be the last level (it is then named ``series``).
     """
     from hierarchicalforecast.utils import aggregate
 
+    if ID in levels:  # the series themselves as the bottom level
+        df = df.assign(series=df[ID])
+        levels = ["series" if c == ID else c for c in levels]
     missing = [c for c in levels if c not in df.columns]
     if missing:
         raise InvalidFrame(ForecastingErrorCode.MISSING_COLUMNS, f"hierarchy column(s) {', '.join(missing)} missing")

@@ -23,7 +23,10 @@ class LightGBMParams:
     lags
         Target lags used as features (periods).
     rolling_windows
-        Windows of rolling means of the target at lag 1 and at the season.
+        Windows of rolling means of the target.
+    rolling_lags
+        Lags at which the rolling means are taken (a lag of at least the horizon avoids feeding
+        the model its own forecasts).
     n_estimators, learning_rate, num_leaves, min_child_samples
         LightGBM settings (``objective="tweedie"``).
     tweedie_variance_power
@@ -34,8 +37,9 @@ class LightGBMParams:
         Conformal calibration windows for prediction intervals (each ``max_horizon`` long).
     """
 
-    lags: tuple[int, ...] = (7, 14, 21, 28)
+    lags: tuple[int, ...] = (7, 14, 21, 28, 35, 42, 49, 56)
     rolling_windows: tuple[int, ...] = (7, 28)
+    rolling_lags: tuple[int, ...] = (7, 28)
     n_estimators: int = 300
     learning_rate: float = 0.05
     num_leaves: int = 63
@@ -47,6 +51,8 @@ class LightGBMParams:
     def __post_init__(self) -> None:
         if not self.lags or min(self.lags) < 1:
             raise InvalidParams("lags must be positive", lags=str(self.lags))
+        if self.rolling_lags and min(self.rolling_lags) < 1:
+            raise InvalidParams("rolling lags must be positive", rolling_lags=str(self.rolling_lags))
         if self.rolling_windows and min(self.rolling_windows) < 2:
             raise InvalidParams("rolling windows must be >= 2", rolling_windows=str(self.rolling_windows))
         if self.n_estimators < 1 or not 0 < self.learning_rate <= 1 or self.num_leaves < 2:

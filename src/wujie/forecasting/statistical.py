@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -16,7 +16,7 @@ FALLBACK = "historic_average"
 def _models(params: ForecasterParams, names: Sequence[str]) -> list[Any]:
     from statsforecast.models import AutoETS, SeasonalNaive, Theta
 
-    build = {
+    build: dict[str, Callable[[], Any]] = {
         "seasonal_naive": lambda: SeasonalNaive(season_length=params.season_length, alias="seasonal_naive"),
         "autoets": lambda: AutoETS(season_length=params.season_length, model=params.ets_spec.upper(), alias="autoets"),
         "theta": lambda: Theta(season_length=params.season_length, decomposition_type="additive", alias="theta"),

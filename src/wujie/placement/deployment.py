@@ -153,10 +153,10 @@ class _ProgramBuilder:
         self.n_rows = 0
 
     def x(self, w: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return w * self.K + k
+        return np.asarray(w * self.K + k)
 
     def f(self, w: np.ndarray, r: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return self.n_x + (w * self.R + r) * self.K + k
+        return np.asarray(self.n_x + (w * self.R + r) * self.K + k)
 
     def s_local(self, i: np.ndarray) -> np.ndarray:
         return self.n_x + self.n_f + i
@@ -208,8 +208,8 @@ class _ProgramBuilder:
         seg, n_s = self.seg, self.n_s
         n_pairs = len(seg.pair_region)
         i = np.arange(n_s)
-        pw, pp = np.meshgrid(np.arange(self.W), np.arange(n_pairs), indexing="ij")
-        pw, pp = pw.ravel(), pp.ravel()
+        grid_w, grid_p = np.meshgrid(np.arange(self.W), np.arange(n_pairs), indexing="ij")
+        pw, pp = grid_w.ravel(), grid_p.ravel()
         reg, sku = seg.pair_region[pp], seg.pair_sku[pp]
         is_local = self.net.local[pw, reg]
         for kind, s_col, mask, offset in (

@@ -25,6 +25,8 @@ class SimulationResult:
         Units shipped by a warehouse within the promise of the order's region / units demanded.
     fill_rate
         Units shipped from anywhere / units demanded.
+    in_region_share
+        Units shipped by a local warehouse / units shipped (what Amazon's "in-region" figure counts).
     split_shipment_rate
         Orders shipped from more than one warehouse / orders with anything shipped.
     mean_km
@@ -35,6 +37,7 @@ class SimulationResult:
     shipped: float
     local_fulfilment: float
     fill_rate: float
+    in_region_share: float
     split_shipment_rate: float
     mean_km: float
     orders: int
@@ -88,6 +91,7 @@ def simulate_orders(plan: PlacementPlan, network: Network, orders: pd.DataFrame)
         shipped=shipped,
         local_fulfilment=local / demand if demand else 0.0,
         fill_rate=shipped / demand if demand else 0.0,
+        in_region_share=local / shipped if shipped else 0.0,
         split_shipment_rate=split / len(used) if used else 0.0,
         mean_km=km / shipped if shipped else 0.0,
         orders=int(orders["order_id"].nunique()),

@@ -15,7 +15,7 @@ def test_uci_slice_evaluates_every_model() -> None:
     root = require_shared_data("retail/uci-online-retail").parent
     data = load_uci_online_retail(root, top_n=20)
     params = ForecasterParams(models=("seasonal_naive", "autoets", "theta"), max_horizon=14)
-    result = evaluate_holdout(data.frame, 14, params, data.name, data.revenue)
+    result = evaluate_holdout(data.frame, 14, params, dataset=data.name, revenue=data.revenue)
     summary = result.summary
     # one of the 20 products was first sold inside the held-out fortnight: no history to fit
     assert summary["n_series"] == 19

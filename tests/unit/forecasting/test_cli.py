@@ -36,3 +36,25 @@ def test_newsvendor_command() -> None:
     result = runner.invoke(replenish_app, args)
     assert result.exit_code == 0
     assert json.loads(result.output)["quantity"] == 100.0
+
+
+def test_fit_then_predict_writes_forecasts(tmp_path: Path) -> None:
+    days = pd.date_range("2024-01-01", periods=21)
+    pd.DataFrame({"unique_id": "a", "ds": days, "y": [1, 2, 3, 4, 5, 6, 7] * 3}).to_csv(tmp_path / "s.csv", index=False)
+    model = tmp_path / "fc.pkl"
+    fitted = runner.invoke(
+        forecast_app,
+        ["fit", "--input", str(tmp_path / "s.csv"), "--model-file", str(model), "--models", "seasonal_naive"],
+    )
+    assert fitted.exit_code == 0, fitted.output
+    out = tmp_path / "fc.csv"
+    predicted = runner.invoke(
+        forecast_app, ["predict", "--model-file", str(model), "--horizon", "7", "--out", str(out)]
+    )
+    assert predicted.exit_code == 0, predicted.output
+    assert pd.read_csv(out)["seasonal_naive"].tolist() == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_evaluate_needs_exactly_one_source() -> None:
+    result = runner.invoke(forecast_app, ["evaluate", "--horizon", "7"])
+    assert result.exit_code != 0

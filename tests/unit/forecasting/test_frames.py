@@ -71,3 +71,9 @@ def test_split_holds_out_common_calendar_tail() -> None:
     train, test = train_test_split(df, 2)
     assert train["y"].tolist() == [1, 2, 3]
     assert test["y"].tolist() == [4, 5]
+
+
+def test_weekly_gaps_use_the_calendar_offset() -> None:
+    out = validate_frame(frame(["a", "a"], ["2024-01-07", "2024-01-28"], [1, 4]), FramePolicy(freq="W-SUN"))
+    assert out["ds"].dt.strftime("%m-%d").tolist() == ["01-07", "01-14", "01-21", "01-28"]
+    assert out["y"].tolist() == [1.0, 0.0, 0.0, 4.0]

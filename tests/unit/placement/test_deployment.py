@@ -78,4 +78,5 @@ def test_replay_counts_local_units_and_split_orders(network) -> None:  # type: i
     assert result.demand == 110
     assert result.shipped == 100
     assert result.local_fulfilment == pytest.approx(95 / 110)
+    assert result.in_region_share == pytest.approx(95 / 100)
     assert result.split_shipment_rate == pytest.approx(1 / 3)

@@ -62,10 +62,12 @@ def evaluate(
     params = _params(models, freq, season, horizon, seed)
     if dataset is not None:
         data = load_dataset(dataset, top_n=top)
-        result = evaluate_holdout(data.frame, horizon, params, data.name, data.revenue)
+        result = evaluate_holdout(
+            data.frame, horizon, params, dataset=data.name, revenue=data.revenue, features=data.features
+        )
     else:
         assert input is not None
-        result = evaluate_holdout(_read_frame(input), horizon, params, input.name)
+        result = evaluate_holdout(_read_frame(input), horizon, params, dataset=input.name)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result.summary, indent=2))

@@ -13,6 +13,11 @@ from wujie.shared.errors import InvalidInput
 app = typer.Typer(help="Forward deployment: pre-position stock in regional warehouses.", no_args_is_help=True)
 
 
+@app.callback()
+def _group() -> None:
+    """Forward deployment: pre-position stock in regional warehouses."""
+
+
 @app.command("plan")
 def plan(
     *,
@@ -51,7 +56,12 @@ def plan(
     result = plan_placement(pd.read_csv(quantiles), net, params)
     out.parent.mkdir(parents=True, exist_ok=True)
     result.stock.to_csv(out, index=False)
-    summary = {"method": result.method, "objective": result.objective, "seconds": result.seconds, "out": str(out)}
+    summary: dict[str, object] = {
+        "method": result.method,
+        "objective": result.objective,
+        "seconds": result.seconds,
+        "out": str(out),
+    }
     summary["units_by_warehouse"] = {k: round(float(v), 3) for k, v in result.by_warehouse().items()}
     if baseline == "population":
         totals = result.stock.groupby("sku")["units"].sum()
