@@ -75,6 +75,7 @@ class StoreReport:
             "store": self.layout.name,
             "day_start_ms": self.day_start_ms,
             "events": self.events,
+            "days": max(1, self.queue.size * self.params.queue_bucket_s // 86_400),
             "data_quality": {
                 **self.quality,
                 "layout_issues": [
@@ -119,11 +120,11 @@ def analyze(
     knobs = params or MovementParams()
     clock = _Stopwatch()
     clean, quality = clean_events(events, layout)
+    start = _day_start(clean)
     clock.lap("clean")
     points = points_of(clean.tracks, zone_index(layout), knobs)
     quality["tracks"]["outside_floor"] = points.outside
     clock.lap("zones")
-    start = _day_start(clean)
     movement = _movement(points, layout, knobs, start)
     clock.lap("movement")
     ledger = charger if charger is not None else LedgerCharger()
@@ -183,19 +184,26 @@ def _day_start(events: StoreEvents) -> int:
 
 
 def _footfall(events: StoreEvents, start: int) -> dict[str, list[int]]:
-    hour = ((pl.col("t") - start) // 3_600_000).clip(0, 23)
+    """Gate passages per hour of day (UTC); a file of several days adds its days up."""
+    hour = ((pl.col("t") - start) // 3_600_000) % 24
     result = {}
     for direction in ("entry", "exit"):
-        passed = events.gates.filter(pl.col("direction") == direction).select(hour.alias("hour"))
-        counts = np.bincount(passed["hour"].to_numpy().astype(np.int64), minlength=24)
+        passed = events.gates.filter(pl.col("direction") == direction)
+        counts = np.bincount(passed.select(hour)["t"].to_numpy().astype(np.int64), minlength=24)
         result[f"{direction}_by_hour"] = [int(v) for v in counts[:24]]
     return result
 
 
 def _hourly_mean(queue: npt.NDArray[np.float64], params: MovementParams) -> npt.NDArray[np.float64]:
+    """Mean queue length per hour of day (averaged over the days the series covers)."""
     per_hour = max(1, 3600 // params.queue_bucket_s)
     usable = queue[: (queue.size // per_hour) * per_hour]
-    return usable.reshape(-1, per_hour).mean(axis=1) if usable.size else np.zeros(0)
+    if usable.size == 0:
+        return np.zeros(0)
+    hourly = usable.reshape(-1, per_hour).mean(axis=1)
+    whole_days = hourly[: (hourly.size // 24) * 24]
+    result: npt.NDArray[np.float64] = whole_days.reshape(-1, 24).mean(axis=0) if whole_days.size else hourly
+    return result
 
 
 class _Stopwatch:

@@ -165,8 +165,12 @@ def flow_matrix(points: Points, zones: int, min_visit_s: float) -> I64:
 
 
 def queue_series(points: Points, queue_zones: list[int], day_start_ms: int, bucket_s: int) -> F64:
-    """Mean number of shoppers in the queue zones per bucket of the day (person-seconds / bucket)."""
-    buckets = int(np.ceil(86_400 / bucket_s))
+    """Mean number of shoppers in the queue zones per bucket (person-seconds / bucket).
+
+    The series starts at ``day_start_ms`` and covers whole days, as many as the points reach into.
+    """
+    days = 1 + (max(int(points.t.max()) - day_start_ms, 0) // 86_400_000 if points.t.size else 0)
+    buckets = days * int(np.ceil(86_400 / bucket_s))
     inside = np.isin(points.zone, np.asarray(queue_zones, dtype=np.int16))
     bucket = (points.t[inside] - day_start_ms) // (bucket_s * 1000)
     valid = (bucket >= 0) & (bucket < buckets)

@@ -150,3 +150,19 @@ def test_a_day_with_only_gate_events_is_analysed() -> None:
     assert summary["footfall"]["entry_by_hour"][0] == 1
     assert summary["checkout"]["baskets"] == 0
     assert summary["conversion"]["overall"] == 0.0
+
+
+def test_a_file_spanning_two_days_adds_footfall_by_hour_of_day() -> None:
+    from wujie.stores.analysis import analyze
+
+    day_ms = 86_400_000
+    gates = [
+        GatePassed(DAY + 3_600_000, 1, "acct_1", "entry-1", "entry"),
+        GatePassed(DAY + day_ms + 3_600_005, 2, "acct_2", "entry-1", "entry"),
+    ]
+    points = [TrackPointSeen(DAY + 3_600_000, 1, 25.0, 2.0), TrackPointSeen(DAY + day_ms + 5, 2, 25.0, 2.0)]
+    events = events_from_tables(gates=frame_of("gates", gates), tracks=frame_of("tracks", points))
+    report = analyze(events, default_layout())
+    assert report.footfall["entry_by_hour"][1] == 2
+    assert report.queue.size == 2 * 1440
+    assert report.summary()["days"] == 2
