@@ -64,11 +64,71 @@ class Ledger:
     def decide(
         self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
     ) -> tuple[list[int], list[str]]:
-        """Decide captures one by one (keys make them order-dependent); mark the orders paid.
+        """Decide captures exactly as one by one (keys make them order-dependent); mark orders paid.
 
-        Returns the code per request and the keys that captured (for :meth:`record`).
+        Returns the code per request and the keys that captured (for :meth:`record`). Requests with
+        a new key and a new order depend on nothing else in the batch: one vector pass decides
+        them; requests repeating a key or an order of this batch follow one by one, in order.
         """
+        memory = self.keys
+        seen = [memory.get(key) for key in keys]
+        codes = [0] * len(keys)
+        firsts: list[int] = []  # new key and new order: independent of every other request
+        later: list[int] = []  # repeats a key or an order of an earlier request in this batch
+        batch_keys: set[str] = set()
+        batch_numbers: set[int] = set()
+        for i, found in enumerate(seen):
+            if found is not None:
+                codes[i] = found[2] if (found[0], found[1]) == (numbers[i], amounts[i]) else CONFLICT
+                continue
+            key, number = keys[i], numbers[i]
+            (later if key in batch_keys or number in batch_numbers else firsts).append(i)
+            batch_keys.add(key)
+            batch_numbers.add(number)
+        at = np.asarray(firsts, dtype=np.int64)
+        first_codes = self._vector_codes(
+            orders, np.asarray(numbers, dtype=np.int64)[at], np.asarray(amounts, dtype=np.int64)[at], now_us
+        )
+        captured = []
+        for i, code in zip(firsts, first_codes.tolist(), strict=True):
+            codes[i] = code
+            memory[keys[i]] = (numbers[i], amounts[i], code, 0)
+            if code == PAID_OK:
+                captured.append(keys[i])
+        if later:
+            late_codes, late_captured = self._decide_one_by_one(
+                orders, [numbers[i] for i in later], [amounts[i] for i in later], [keys[i] for i in later], now_us
+            )
+            for i, code in zip(later, late_codes, strict=True):
+                codes[i] = code
+            captured += late_captured
+        return codes, captured
+
+    def _vector_codes(self, orders: OrderBook, numbers: I64, amounts: I64, now_us: int) -> I64:
+        rows = numbers - 1
+        known = (rows >= 0) & (rows < len(orders))
+        safe = np.where(known, rows, 0)
+        state = orders.col("state")
+        status = state[safe]
+        codes: I64 = np.select(
+            [
+                ~known,
+                status == OrderState.PAID,
+                status != OrderState.RESERVED,
+                orders.col("expires")[safe] <= now_us,
+                orders.col("total")[safe] != amounts,
+            ],
+            [UNKNOWN_ORDER, ALREADY_PAID, NOT_PAYABLE, EXPIRED, AMOUNT_MISMATCH],
+            PAID_OK,
+        ).astype(np.int64)
+        state[rows[codes == PAID_OK]] = OrderState.PAID
+        return codes
+
+    def _decide_one_by_one(
+        self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
+    ) -> tuple[list[int], list[str]]:
         state, total, expires = orders.col("state"), orders.col("total"), orders.col("expires")
+        reserved, paid = int(OrderState.RESERVED), int(OrderState.PAID)
         codes: list[int] = []
         captured: list[str] = []
         count = len(orders)
@@ -81,15 +141,15 @@ class Ledger:
             row = number - 1
             if not 0 <= row < count:
                 code = UNKNOWN_ORDER
-            elif state[row] != OrderState.RESERVED:
-                code = ALREADY_PAID if state[row] == OrderState.PAID else NOT_PAYABLE
+            elif state[row] != reserved:
+                code = ALREADY_PAID if state[row] == paid else NOT_PAYABLE
             elif expires[row] <= now_us:
                 code = EXPIRED
             elif total[row] != amount:
                 code = AMOUNT_MISMATCH
             else:
                 code = PAID_OK
-                state[row] = OrderState.PAID
+                state[row] = paid
                 captured.append(key)
             memory[key] = (number, amount, code, 0)
             codes.append(code)

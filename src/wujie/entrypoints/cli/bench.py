@@ -165,3 +165,16 @@ def http(
     from wujie.bench.http import run
 
     _emit(run(quick=quick, seconds=None if seconds < 0 else seconds, rate=rate), as_json)
+
+
+@app.command("payments")
+def payments(
+    quick: bool = typer.Option(False, "--quick", help="200k orders and 2 s per baseline."),
+    seed: int = typer.Option(7, help="Seed of the retry pattern."),
+    baseline_seconds: float = typer.Option(-1.0, help="Seconds per baseline (default 5, or 2 with --quick)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Durable idempotent captures/s with retries, vs PostgreSQL, SQLite and Redis Lua captures."""
+    from wujie.bench.payments import run
+
+    _emit(run(quick=quick, seed=seed, baseline_seconds=None if baseline_seconds < 0 else baseline_seconds), as_json)
