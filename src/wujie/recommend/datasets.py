@@ -61,7 +61,7 @@ def load_completejourney() -> pd.DataFrame:
 
 
 def load_uci_online_retail(path: Path) -> pd.DataFrame:
-    """Load UCI Online Retail purchases (no cancellations, positive quantity, known customer)."""
+    """Load UCI Online Retail purchases (no cancellations, positive quantity, known customer, product codes)."""
     if not path.exists():
         raise RecommendError(
             RecommendErrorCode.DATASET_NOT_FOUND,
@@ -73,7 +73,8 @@ def load_uci_online_retail(path: Path) -> pd.DataFrame:
         usecols=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "CustomerID", "Country"],
         dtype={"InvoiceNo": "string", "StockCode": "string", "Country": "string"},
     )
-    keep = (~lines["InvoiceNo"].str.startswith("C")) & (lines["Quantity"] > 0) & lines["CustomerID"].notna()
+    product = lines["StockCode"].str.match(r"^\d{5}")  # leaves out POST, DOT, M, BANK CHARGES, ...
+    keep = (~lines["InvoiceNo"].str.startswith("C")) & (lines["Quantity"] > 0) & lines["CustomerID"].notna() & product
     lines = lines.loc[keep]
     return pd.DataFrame(
         {

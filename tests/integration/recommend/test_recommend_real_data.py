@@ -19,9 +19,11 @@ def uci_log() -> pd.DataFrame:
 
 def test_uci_loader_keeps_purchases_of_known_customers(uci_log: pd.DataFrame) -> None:
     log = uci_log
-    # 541,909 lines minus cancellations, non-positive quantities and blank customers
-    assert len(log) == 397_924
-    assert log["user"].nunique() == 4_339
+    # 541,909 lines minus cancellations, non-positive quantities, blank customers and non-product codes
+    assert len(log) == 396_370
+    assert log["user"].nunique() == 4_335
+    assert log["item"].nunique() == 3_659
+    assert not log["item"].isin(["POST", "DOT", "M", "BANK CHARGES"]).any()
     assert set(log["event"]) == {"buy"}
     assert log["region"].nunique() == 37
 
