@@ -55,6 +55,9 @@ def _unpaid_units(report: StoreReport, truth: Truth) -> dict[str, int]:
 
 
 def _correlation(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> float:
+    if a.ndim == 1 and a.size != b.size:  # a series may reach one more day on one side: pad with zeros
+        size = max(a.size, b.size)
+        a, b = np.pad(a, (0, size - a.size)), np.pad(b, (0, size - b.size))
     if a.size == 0 or a.std() == 0 or b.std() == 0:
         return 1.0 if np.array_equal(a, b) else 0.0
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
