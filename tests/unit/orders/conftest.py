@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -76,9 +75,3 @@ def open_shop(uow: MemoryUnitOfWork, clock: ManualClock, duck_north: int = 3, du
 def shop() -> Shop:
     """A freshly seeded in-memory shop at 2026-11-11 00:00 UTC."""
     return open_shop(MemoryUnitOfWork(), ManualClock())
-
-
-@pytest.fixture
-def shop_factory() -> Callable[..., Shop]:
-    """The seeding function, for tests that need their own unit of work or stock levels."""
-    return open_shop
