@@ -109,7 +109,7 @@ def _batch_payloads(seed: int, count: int, size: int, token: str) -> list[bytes]
 
 
 def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]:
-    from wujie.entrypoints.api.auth import Role, Tokens
+    from wujie.engine.access import Role, Tokens
 
     secret = secrets.token_hex(16)
     tokens = Tokens(secret)

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from wujie.entrypoints.api.auth import authenticate
 from wujie.entrypoints.api.problems import PROBLEM_TYPE, Problem, problem_body
 from wujie.entrypoints.api.runtime import Runtime
 
@@ -79,7 +80,7 @@ class HotPath:
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
-        principal = runtime.tokens.from_header(authorization)
+        principal = authenticate(runtime.tokens, authorization)
         order = _decode(await _read_body(receive))
         lines = [(line.sku, line.qty) for line in order.lines]
         decision = await runtime.place_one(principal, lines, order.region, order.customer)
