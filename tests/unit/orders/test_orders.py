@@ -268,3 +268,19 @@ def test_cancel_after_payment_is_illegal(shop: Shop) -> None:
 def test_mixed_currencies_in_one_order_are_refused() -> None:
     with pytest.raises(InvalidOrder):
         Order("o", "c", None, (OrderLine("a", 1, cny(1)), OrderLine("b", 1, Money(1, "USD"))), _now())
+
+
+def test_the_inventory_sweep_and_the_order_sweep_agree(shop: Shop) -> None:
+    from wujie.inventory.commands import ExpireReservations
+
+    _place(shop, "o1", ("duck", 2))
+    shop.clock.advance(timedelta(minutes=15))
+    assert shop.bus.handle(ExpireReservations()) == 1  # stock comes back first
+    assert _counts(shop, "duck") == {"wh-east": (2, 0, 0), "wh-north": (3, 0, 0)}
+    with pytest.raises(ReservationExpired):  # the order cannot be paid without its hold
+        shop.bus.handle(PayOrder("o1", "k1", cny(19800)))
+    assert shop.bus.handle(ExpireOrders()) == 1
+    assert _status(shop, "o1") is OrderStatus.EXPIRED
+    with shop.uow:
+        assert shop.uow.quotas.get("fs-duck", "c1").used == 0
+    assert _counts(shop, "duck") == {"wh-east": (2, 0, 0), "wh-north": (3, 0, 0)}
