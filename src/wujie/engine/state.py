@@ -43,7 +43,9 @@ class Names:
         return pending
 
     def replay(self, names: list[str]) -> None:
-        """Re-add names exactly as a record lists them."""
+        """Re-add names exactly as a record lists them (a no-op live, where they are known already)."""
+        if not names or names[-1] in self.index:
+            return
         for name in names:
             self.intern(name)
         self.pending.clear()
