@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import click
-import typer
+import os
+
 from rich.console import Console
 
 from wujie.shared.errors import RetryableError, WujieError
@@ -19,14 +19,9 @@ EXIT_BUG = 70
 
 def report(exc: BaseException) -> int:
     """Print ``exc`` for a human and return the process exit code."""
-    if isinstance(exc, typer.Exit | click.exceptions.Exit):
-        return int(exc.exit_code)
-    if isinstance(exc, click.exceptions.Abort | KeyboardInterrupt):
+    if isinstance(exc, KeyboardInterrupt):
         stderr.print("[yellow]interrupted[/]")
         return EXIT_INTERRUPTED
-    if isinstance(exc, click.ClickException):
-        exc.show()
-        return EXIT_USAGE
     if isinstance(exc, WujieError):
         stderr.print(f"[red]error[/] [bold]{exc.code}[/]: {exc.message}")
         return EXIT_DOMAIN
@@ -37,8 +32,6 @@ def report(exc: BaseException) -> int:
         stderr.print(f"[red]error[/] file: {exc}")
         return EXIT_USAGE
     stderr.print(f"[red]internal error[/] {type(exc).__name__}: {exc} (please report it; run with WUJIE_DEBUG=1)")
-    import os
-
     if os.environ.get("WUJIE_DEBUG"):
         raise exc
     return EXIT_BUG

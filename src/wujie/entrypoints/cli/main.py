@@ -43,8 +43,8 @@ def main() -> None:
     """Run the CLI, turning Wujie errors into clean messages and exit codes (no tracebacks)."""
     _register()
     try:
-        app(standalone_mode=False)
-    except SystemExit as exc:
-        raise exc
+        app()  # standalone: Typer itself reports usage errors (exit 2) and --help
+    except SystemExit:
+        raise
     except BaseException as exc:  # noqa: BLE001 - the one place errors become exit codes
         sys.exit(errors.report(exc))
