@@ -20,6 +20,8 @@ from wujie.stores.simulation.params import TwinParams
 
 F64 = npt.NDArray[np.float64]
 _GLANCE_S = (2.0, 8.0)
+_STAND_RADIUS_M = 0.5
+_STEP_S = 0.6
 
 
 @dataclass
@@ -142,11 +144,22 @@ def _walk(
     speed: float,
     origin: tuple[float, float] | None = None,
 ) -> float:
-    start, end = leg
-    x0, y0 = origin if origin is not None else graph.xy[start]
+    _, end = leg
+    x0, y0 = origin if origin is not None else (shopper.xs[-1], shopper.ys[-1])  # where it stands now
     x1, y1 = graph.xy[end]
     t += float(np.hypot(x1 - x0, y1 - y0)) / speed
     shopper.at(t, float(x1), float(y1))
+    return t
+
+
+def _step_aside(shopper: Shopper, t: float, rng: np.random.Generator) -> float:
+    """Step to a standing spot within ``_STAND_RADIUS_M`` of the aisle node (people do not queue on a point)."""
+    radius = _STAND_RADIUS_M * np.sqrt(rng.random())
+    angle = rng.uniform(0, 2 * np.pi)
+    x = shopper.xs[-1] + float(radius * np.cos(angle))
+    y = shopper.ys[-1] + float(radius * np.sin(angle))
+    t += _STEP_S
+    shopper.at(t, x, y)
     return t
 
 
@@ -170,9 +183,11 @@ def _browse(
     chosen = np.union1d(np.intersect1d(here, wanted) if planned else np.empty(0, np.int64), impulse)
     if chosen.size == 0:
         if rng.random() < params.glance_rate:  # stop and look without taking anything
+            t = _step_aside(shopper, t, rng)
             t += float(rng.uniform(*_GLANCE_S))
             shopper.at(t, shopper.xs[-1], shopper.ys[-1])
         return t
+    t = _step_aside(shopper, t, rng)
     dwell = float(rng.lognormal(np.log(params.shelf_dwell_median_s), 0.5)) * (1.0 + 0.3 * (chosen.size - 1))
     x, y = shopper.xs[-1], shopper.ys[-1]
     for product in chosen:
