@@ -135,6 +135,7 @@ def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]
     try:
         _wait(port, server)
         per = int(60_000 * seconds)
+        cpu_before = cpu_seconds(server.pid)
         closed = loadgen.summarise(
             loadgen.drive(
                 port,
@@ -145,6 +146,10 @@ def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]
                 seconds=seconds,
             )
         )
+        cpu = cpu_seconds(server.pid) - cpu_before
+        served = int(closed["requests"] or 0)
+        closed["server_cpu_us_per_request"] = round(1e6 * cpu / max(1, served), 1)
+        closed["requests_per_server_cpu_second"] = round(served / max(cpu, 1e-9), 1)
         opened = loadgen.summarise(
             loadgen.drive(
                 port,
