@@ -51,6 +51,7 @@
       series: [
         { type: "scatter", symbolSize: 2, silent: true, itemStyle: { color: "#1d3a66" }, data: [] },
         { type: "scatter", data: [], itemStyle: { color: "rgba(255,77,94,0.75)", borderColor: theme.gold, borderWidth: 1 },
+          labelLayout: { hideOverlap: true },
           label: { show: true, position: "right", color: theme.text, fontSize: 12, formatter: (p) => (p.dataIndex < 8 ? p.data.name : "") } },
       ],
     });
