@@ -104,17 +104,22 @@ class NatsJetStreamSink:
         return self
 
     def publish(self, events: Sequence[Event]) -> None:
-        """Send ``events`` and wait until JetStream has stored them."""
+        """Send ``events`` and wait until JetStream has stored them.
+
+        On :class:`BrokerUnavailable` the message ids are given back: publishing the same batch
+        again reuses them, so JetStream stores a batch whose first attempt did land only once.
+        """
         if self._loop is None:
             raise StreamError(StreamErrorCode.SINK_CLOSED, "open() the NATS sink before publishing")
         if not events:
             return
+        first = self._sequence
         payloads = []
-        for start in range(0, len(events), EVENTS_PER_MESSAGE):
-            self._sequence += 1
+        for number, start in enumerate(range(0, len(events), EVENTS_PER_MESSAGE), start=first + 1):
             chunk = events[start : start + EVENTS_PER_MESSAGE]
-            payloads.append((f"{self._producer}-{self._sequence}", self._codec.encode_batch(chunk)))
+            payloads.append((f"{self._producer}-{number}", self._codec.encode_batch(chunk)))
         acks = self._loop.run(self._send(payloads), self.ack_timeout)
+        self._sequence = first + len(payloads)
         self.duplicates += sum(1 for ack in acks if ack.duplicate)
         self.published += len(events)
 

@@ -73,18 +73,30 @@ def test_published_batches_come_back_in_order_and_resume_after_restart(nats_url:
     assert received.events == events
 
 
-def test_a_retried_message_id_is_stored_once(nats_url: str, stream_name: str) -> None:
+def test_a_retry_after_a_lost_ack_is_stored_once(
+    nats_url: str, stream_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     subject = f"{stream_name.lower()}.events"
     with NatsJetStreamSink(nats_url, stream_name, subject) as sink:
-        sink.publish(sale(1))
-        sink._sequence -= 1  # replay the same Nats-Msg-Id, as a retry after a lost ack would
-        sink.publish(sale(1))
+        real_send = sink._send
+
+        async def lost_ack(payloads: list[tuple[str, bytes]]) -> list[object]:
+            await real_send(payloads)  # JetStream stores the messages...
+            raise BrokerUnavailable("ack lost")  # ...but the publisher never hears back
+
+        monkeypatch.setattr(sink, "_send", lost_ack)
+        with pytest.raises(BrokerUnavailable):
+            sink.publish(sale(1))
+        monkeypatch.setattr(sink, "_send", real_send)
+        sink.publish(sale(1))  # the caller retries the same batch
+        assert sink.duplicates == 1
+        sink.publish(sale(1))  # a new batch with the same content is a new message
         assert sink.duplicates == 1
     received = RecordingSink()
     with NatsJetStreamSource(nats_url, stream_name, subject, durable="dup") as source:
         while source.pull(received, wait=0.5):
             pass
-    assert received.events == sale(1)
+    assert received.events == sale(1) + sale(1)
 
 
 def test_unreachable_broker_is_a_retryable_error() -> None:
