@@ -165,6 +165,7 @@ def test_operator_mints_tokens_others_cannot(client: TestClient) -> None:
         (b'{"lines": [{"sku": "tea", "qty": "1"}]}', 422, "invalid_input"),
         (b'{"lines": [{"sku": "tea", "qty": 1}], "extra": 1}', 422, "invalid_input"),
         (b'{"lines": [{"sku": "nope", "qty": 1}]}', 404, "unknown_sku"),
+        (b'{"lines": [{"sku": "bad sku!", "qty": 1}]}', 422, "invalid_input"),
         (b'{"lines": [{"sku": "cup", "qty": 3}]}', 409, "insufficient_stock"),
         (b'{"lines": [' + b",".join([b'{"sku": "tea", "qty": 1}'] * 51) + b"]}", 422, "invalid_input"),
     ],

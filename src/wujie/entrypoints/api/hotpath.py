@@ -7,6 +7,7 @@ machinery, which costs more than the engine's decision itself.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
@@ -23,7 +24,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_BODY = 64 * 1024
-_Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+_Sku = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]  # pattern checked only for unknown SKUs
+_SKU_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]+$")
 _Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -83,6 +85,10 @@ class HotPath:
         principal = authenticate(runtime.tokens, authorization)
         order = _decode(await _read_body(receive))
         lines = [(line.sku, line.qty) for line in order.lines]
+        known = runtime.engine.state.book.index
+        for sku, _ in lines:
+            if sku not in known and not _SKU_PATTERN.match(sku):  # same answer as the schema's pattern
+                raise Problem(422, "invalid_input", f"the request does not match the schema: bad SKU {sku[:64]!r}")
         decision = await runtime.place_one(principal, lines, order.region, order.customer)
         return _ENCODER.encode(_Placed(str(decision.order_id), "reserved", decision.total, runtime.currency))
 
