@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import orjson
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -118,3 +119,19 @@ def test_geo_lists_real_city_coordinates() -> None:
 
 def test_stream_interval_is_validated() -> None:
     assert client_with().get("/dashboard/stream?interval=0").status_code == 422
+
+
+def test_stream_pushes_snapshots_then_ends_for_a_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wujie.entrypoints.api import dashboard as api
+
+    monkeypatch.setattr(api, "STREAM_LIFETIME_S", 0.4)
+    live = LiveDashboard(SaleDashboard(LOOKUPS))
+    live.publish([placed("o1", [("duck", 2, 19_800)]), captured("o1", 39_600)])
+    response = client_with(live).get("/dashboard/stream?interval=0.05")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text.startswith("retry: 250\n\n")
+    frames = [orjson.loads(line[len("data: ") :]) for line in response.text.splitlines() if line.startswith("data: ")]
+    assert len(frames) >= 3
+    assert {f["gmv_minor"] for f in frames} == {39_600}
+    assert frames[0]["live"]["oldest_unseen_ms"] is None  # the backlog carries no latency mark

@@ -8,6 +8,7 @@ stream. An app without one gets an empty board, so the page always loads.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from importlib import resources
 from typing import Annotated
@@ -18,6 +19,10 @@ from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingRes
 from wujie.dashboard.live import LiveDashboard
 
 router = APIRouter(prefix="/dashboard", tags=["dashboard"])
+
+#: An SSE connection ends after this long and the browser reconnects (``retry: 250``), so a
+#: server shutting down never waits on a page left open.
+STREAM_LIFETIME_S = 30.0
 
 _STATIC = resources.files("wujie.dashboard") / "static"
 _MEDIA = {"echarts.min.js": "text/javascript", "dashboard.js": "text/javascript", "dashboard.css": "text/css"}
@@ -66,9 +71,10 @@ async def stream(
     """Server-sent events: one snapshot every ``interval`` seconds."""
 
     async def snapshots() -> AsyncIterator[bytes]:
-        yield b"retry: 1000\n\n"
+        yield b"retry: 250\n\n"
         seen: int | None = None  # the first push carries no latency mark: it is the backlog
-        while not await request.is_disconnected():
+        ends = time.monotonic() + STREAM_LIFETIME_S
+        while time.monotonic() < ends and not await request.is_disconnected():
             version = live.version
             yield b"data: " + live.snapshot_json(seen=seen) + b"\n\n"
             seen = version
