@@ -3,7 +3,7 @@
 The default is the fulfilment library (:class:`wujie.fulfilment.allocation.Allocator`, policy
 ``nearest``: each line from the nearest warehouse or in-radius store holding enough of it). An
 order the library cannot allocate whole (a line whose units are spread over several sites) is
-gathered nearest-first by the twin and counted in ``gathered``. The ``fast`` allocator is the
+asked of it again line by line, then unit by unit, and counted in ``gathered``. The ``fast`` allocator is the
 twin's own nearest-site rule on a stock matrix, for runs too large for per-order objects; the
 report names the allocator used.
 """
@@ -103,7 +103,12 @@ class FastAllocator:
 
 
 class LibraryAllocator:
-    """The fulfilment library's allocator, kept in step with the twin's stock matrix."""
+    """The fulfilment library's allocator, kept in step with the twin's stock matrix.
+
+    Stores are handed to the library as warehouses: the library serves a store only within its
+    delivery radius, and units the engine sold may be left only in a far store. Nearest-first
+    still picks a customer's own-city store; the delivery step gives in-radius parcels to couriers.
+    """
 
     name = "wujie.fulfilment.allocation.Allocator, policy 'nearest'"
 
@@ -119,7 +124,7 @@ class LibraryAllocator:
                 site.id,
                 site.lat,
                 site.lon,
-                LocationKind.STORE if site.kind == "store" else LocationKind.WAREHOUSE,
+                LocationKind.WAREHOUSE,  # see the class docstring
                 {a.sku_ids[j]: q for j, q in enumerate(stock.matrix[i].tolist()) if q > 0},
             )
             for i, site in enumerate(geo.sites)
@@ -130,11 +135,19 @@ class LibraryAllocator:
         self.gathered = 0
 
     def allocate(self, city: int, lat: float, lon: float, skus: list[int], qtys: list[int]) -> list[int]:
-        """Return the site of each line and take the units (library first, gathering if it cannot)."""
-        lines = tuple(OrderLine(self.sku_ids[s], q, self.weight_kg[s]) for s, q in zip(skus, qtys, strict=True))
-        outcome = self.allocator.allocate(Order("o", lat, lon, lines), self.policy)
+        """Return the site of each line and take the units (the whole order first, then line by line)."""
+        placed = self._try(lat, lon, list(zip(skus, qtys, strict=True)))
+        if placed is not None:
+            return [placed[s] for s in skus]
+        self.gathered += 1
+        return [self._line(lat, lon, sku, qty) for sku, qty in zip(skus, qtys, strict=True)]
+
+    def _try(self, lat: float, lon: float, lines: list[tuple[int, int]]) -> dict[int, int] | None:
+        """Ask the library to allocate ``lines`` whole; return SKU -> site, or ``None`` if it cannot."""
+        order = Order("o", lat, lon, tuple(OrderLine(self.sku_ids[s], q, self.weight_kg[s]) for s, q in lines))
+        outcome = self.allocator.allocate(order, self.policy)
         if isinstance(outcome, Unallocated):
-            return self._gather(city, skus, qtys)
+            return None
         site_of: dict[int, int] = {}
         for shipment in outcome:
             site = self.site_index[shipment.location_id]
@@ -142,17 +155,17 @@ class LibraryAllocator:
                 sku = self.sku_index[sku_id]
                 self.stock.matrix[site, sku] -= qty
                 site_of[sku] = site
-        return [site_of[s] for s in skus]
+        return site_of
 
-    def _gather(self, city: int, skus: list[int], qtys: list[int]) -> list[int]:
-        self.gathered += 1
-        sites = []
-        for sku, qty in zip(skus, qtys, strict=True):
-            taken = self.stock.gather(city, sku, qty)
-            for site, units in taken:
-                self.allocator.stock[site][self.sku_ids[sku]] -= units
-            sites.append(taken[0][0])
-        return sites
+    def _line(self, lat: float, lon: float, sku: int, qty: int) -> int:
+        """Allocate one line whole, else unit by unit (its units are spread over sites)."""
+        whole = self._try(lat, lon, [(sku, qty)])
+        if whole is not None:
+            return whole[sku]
+        sites = [self._try(lat, lon, [(sku, 1)]) for _ in range(qty)]
+        if any(s is None for s in sites):
+            raise AssertionError(f"sku {sku}: the sites hold fewer units than the engine sold")
+        return next(s[sku] for s in sites if s is not None)
 
 
 def make_allocator(name: AllocatorName, scenario: Scenario, stock: SiteStock) -> FastAllocator | LibraryAllocator:

@@ -19,7 +19,6 @@ from wujie.payments.events import PaymentFailed
 from wujie.shared.events import Event
 from wujie.shared.ids import CustomerId, LocationId, OrderId, PaymentId, RegionId
 from wujie.twin.scenario import Scenario
-from wujie.twin.shoppers import Searches
 
 
 class EventFactory:
@@ -35,13 +34,12 @@ class EventFactory:
         """Return the moment ``seconds`` after the sale's start."""
         return self.start + timedelta(seconds=float(seconds))
 
-    def searches(self, searches: Searches, now: datetime) -> list[Event]:
+    def searches(self, customer: Any, queries: list[str], results: list[int], now: datetime) -> list[Event]:
         """Return one :class:`SearchPerformed` per query."""
-        customers = searches.customer.tolist()
-        regions = self.population.region[searches.customer].tolist()
+        regions = self.population.region[customer].tolist()
         return [
             SearchPerformed(q, CustomerId(self.population.customer_id(c)), self.region_ids[r], n, now)
-            for q, c, r, n in zip(searches.query, customers, regions, searches.results, strict=True)
+            for q, c, r, n in zip(queries, customer.tolist(), regions, results, strict=True)
         ]
 
     def payment_failed(self, numbers: Any, now: datetime) -> list[Event]:

@@ -29,7 +29,7 @@ from wujie.twin.shoppers import Basket, Shoppers
 from wujie.twin.tally import Tally
 
 COUNTDOWN_S = 600
-SYNC_EVERY_S = 0.05  # wall-clock seconds between group commits (each makes the batches since durable)
+SYNC_EVERY_S = 0.25  # wall-clock seconds between group commits (each makes the batches since durable)
 TICK_TARGET = 48  # orders per tick the tick length aims for (ticks divide a minute: 1..60 s)
 _TICK_LENGTHS = (60, 30, 20, 15, 12, 10, 6, 5, 4, 3, 2, 1)
 NEVER_PAY_RATE = 0.004  # reservations left to expire
@@ -134,10 +134,11 @@ class Sale:
 
     def _search(self, basket: Basket) -> None:
         searches = self.shoppers.searches(basket)
-        self.tally.searches += len(searches.query)
-        self.tally.events += len(searches.query)
-        if self.events is not None and self.publish is not None and searches.query:
-            self.publish(self.events.searches(searches, self.clock.now()))
+        self.tally.searches += len(searches)
+        self.tally.events += len(searches)
+        if self.events is not None and self.publish is not None and len(searches):
+            queries, results = searches.texts(self.shoppers)
+            self.publish(self.events.searches(searches.customer, queries, results, self.clock.now()))
 
     def _orders(self, t: int, seconds: Any) -> None:
         basket = self.shoppers.baskets(len(seconds), t // 60)
@@ -162,23 +163,28 @@ class Sale:
         outcome = np.select(
             [u < fail, u < fail + abandon, u < fail + abandon + NEVER_PAY_RATE], [FAIL, ABANDON, NEVER], PAY
         )
-        line_of = np.repeat(ok, basket.nlines)
-        order_rank = np.repeat(np.cumsum(ok) - 1, basket.nlines)[line_of]
         due = placed + delay
-        for d in np.unique(due).tolist():
-            pick = due == d
-            lines = pick[order_rank]
+        by_due = np.argsort(due, kind="stable")  # accepted rows in due order
+        nlines = basket.nlines[ok][by_due]
+        line_lo = (np.cumsum(basket.nlines) - basket.nlines)[ok][by_due]
+        line_rows = np.repeat(line_lo - (np.cumsum(nlines) - nlines), nlines) + np.arange(int(nlines.sum()))
+        sorted_due = due[by_due]
+        cut = np.flatnonzero(np.r_[True, sorted_due[1:] != sorted_due[:-1], True])
+        line_cut = np.r_[0, np.cumsum(nlines)][cut]
+        fields = (
+            number[ok][by_due],
+            total[ok][by_due],
+            basket.customer[ok][by_due],
+            placed[by_due].astype(float),
+            outcome[by_due],
+            nlines,
+        )
+        sku, qty = basket.sku[line_rows], basket.qty[line_rows]
+        for i, d in enumerate(sorted_due[cut[:-1]].tolist()):
+            lo, hi, llo, lhi = cut[i], cut[i + 1], line_cut[i], line_cut[i + 1]
+            number_, total_, customer_, placed_, outcome_, nlines_ = (f[lo:hi] for f in fields)
             self.due.setdefault(d, []).append(
-                Pending(
-                    number[ok][pick],
-                    total[ok][pick],
-                    basket.customer[ok][pick],
-                    placed[pick].astype(float),
-                    outcome[pick],
-                    basket.nlines[ok][pick],
-                    basket.sku[line_of][lines],
-                    basket.qty[line_of][lines],
-                )
+                Pending(number_, total_, customer_, placed_, outcome_, nlines_, sku[llo:lhi], qty[llo:lhi])
             )
 
     def _settle(self, t: int, p: Pending) -> None:

@@ -38,11 +38,29 @@ class Basket:
 
 @dataclass(frozen=True)
 class Searches:
-    """Search queries of one second: the text, who searched, and how many SKUs match."""
+    """Search queries of one tick: who searched, for the brand or the category of which SKU."""
 
     customer: Any
-    query: list[str]
-    results: list[int]
+    sku: Any
+    by_brand: Any
+
+    def __len__(self) -> int:
+        return len(self.customer)
+
+    def texts(self, shoppers: Shoppers) -> tuple[list[str], list[int]]:
+        """Return each query's text (brand or category, in the country's language) and its result count."""
+        a = shoppers.scenario.assortment
+        queries, results = [], []
+        for s, brand in zip(self.sku.tolist(), self.by_brand.tolist(), strict=True):
+            if brand:
+                b = int(a.brand[s])
+                queries.append(a.brands[b].local_name)
+                results.append(int(shoppers.brand_size[b]))
+            else:
+                c = int(a.category[s])
+                queries.append(a.category_name(c))
+                results.append(int(shoppers.category_size[c]))
+        return queries, results
 
 
 class Shoppers:
@@ -91,25 +109,11 @@ class Shoppers:
 
     def searches(self, basket: Basket) -> Searches:
         """Draw the searches that led to ``basket`` (about two per order), in the country's language."""
-        a = self.scenario.assortment
         first = np.cumsum(basket.nlines) - basket.nlines
-        n = self.rng.poisson(SEARCHES_PER_ORDER * max(1, len(basket))) if len(basket) else 0
-        if n == 0:
-            return Searches(np.zeros(0, dtype=np.int64), [], [])
-        pick = self.rng.integers(0, len(basket), size=n)
-        sku = basket.sku[first[pick]]
+        n = int(self.rng.poisson(SEARCHES_PER_ORDER * len(basket))) if len(basket) else 0
+        pick = self.rng.integers(0, max(1, len(basket)), size=n)
         by_brand = self.rng.random(n) < BRAND_QUERY_SHARE
-        queries, results = [], []
-        for s, brand in zip(sku.tolist(), by_brand.tolist(), strict=True):
-            if brand:
-                b = int(a.brand[s])
-                queries.append(a.brands[b].local_name)
-                results.append(int(self.brand_size[b]))
-            else:
-                c = int(a.category[s])
-                queries.append(a.category_name(c))
-                results.append(int(self.category_size[c]))
-        return Searches(basket.customer[pick], queries, results)
+        return Searches(basket.customer[pick], basket.sku[first[pick]], by_brand)
 
 
 def _merge_duplicates(customer: Any, nlines: Any, sku: Any, qty: Any, n_skus: int) -> Basket:
