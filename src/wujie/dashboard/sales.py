@@ -32,6 +32,11 @@ class SalesProjection:
         self.placed_per_second: dict[int, int] = {}
         self.paid_per_second: dict[int, int] = {}
         self.gmv_per_second: dict[int, int] = {}
+        self.placed_per_minute: dict[int, int] = {}  # keyed by the minute's first second
+        self.paid_per_minute: dict[int, int] = {}
+        self.gmv_per_minute: dict[int, int] = {}
+        self.peak_placed_per_second = 0
+        self.peak_paid_per_second = 0
         self.gmv_by_sku: dict[str, int] = {}
         self.gmv_by_region: dict[str, int] = {}
         self.paid_by_region: dict[str, int] = {}
@@ -40,12 +45,14 @@ class SalesProjection:
         self._open: dict[str, OrderPlaced] = {}
         self._at: datetime | None = None
         self._second = 0
+        self._minute = 0
 
     def _tick(self, at: datetime) -> int:
         """Return the whole Unix second of ``at`` (events come in runs of equal times: cache it)."""
         if at is not self._at:
             if at != self._at:
                 second = self._second = int(at.timestamp())
+                self._minute = second - second % 60
                 if second > self.last_second:  # noqa: PLR1730 - a branch is cheaper than max() per event
                     self.last_second = second
                 if self.first_second is None or second < self.first_second:
@@ -59,7 +66,11 @@ class SalesProjection:
         second = self._second if at is self._at else self._tick(at)
         self.placed += 1
         per = self.placed_per_second
-        per[second] = per.get(second, 0) + 1
+        count = per[second] = per.get(second, 0) + 1
+        if count > self.peak_placed_per_second:  # noqa: PLR1730 - a branch is cheaper than max() per event
+            self.peak_placed_per_second = count
+        minutes = self.placed_per_minute
+        minutes[self._minute] = minutes.get(self._minute, 0) + 1
         self._open[event.order_id] = event
 
     def on_captured(self, event: PaymentCaptured) -> None:
@@ -73,9 +84,16 @@ class SalesProjection:
         self.gmv_minor += minor
         self.paid += 1
         per = self.paid_per_second
-        per[second] = per.get(second, 0) + 1
+        count = per[second] = per.get(second, 0) + 1
+        if count > self.peak_paid_per_second:  # noqa: PLR1730 - a branch is cheaper than max() per event
+            self.peak_paid_per_second = count
         gmv = self.gmv_per_second
         gmv[second] = gmv.get(second, 0) + minor
+        minute = self._minute
+        minutes = self.paid_per_minute
+        minutes[minute] = minutes.get(minute, 0) + 1
+        gmv_minutes = self.gmv_per_minute
+        gmv_minutes[minute] = gmv_minutes.get(minute, 0) + minor
         placed = self._open.pop(event.order_id, None)
         region = UNKNOWN_REGION
         if placed is not None:

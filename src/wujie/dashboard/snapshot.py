@@ -51,22 +51,14 @@ def series(sales: SalesProjection) -> dict[str, Any]:
     last = sales.last_second
     if last - sales.first_second < SECOND_SERIES_SPAN:
         step, start = 1, max(sales.first_second, last - SECOND_SERIES_SPAN + 1)
+        sources = (sales.placed_per_second, sales.paid_per_second, sales.gmv_per_second)
     else:
         step, start = 60, sales.first_second - sales.first_second % 60
+        sources = (sales.placed_per_minute, sales.paid_per_minute, sales.gmv_per_minute)
     buckets = range(start, last + 1, step)
     out: dict[str, Any] = {"resolution_s": step, "t": list(buckets)}
-    for name, per in (
-        ("orders", sales.placed_per_second),
-        ("payments", sales.paid_per_second),
-        ("gmv_minor", sales.gmv_per_second),
-    ):
-        if step == 1:
-            out[name] = [per.get(second, 0) for second in buckets]
-        else:
-            sums = dict.fromkeys(buckets, 0)
-            for second, count in per.items():
-                sums[second - (second - start) % step] += count
-            out[name] = list(sums.values())
+    for name, per in zip(("orders", "payments", "gmv_minor"), sources, strict=True):
+        out[name] = [per.get(bucket, 0) for bucket in buckets]
     return out
 
 
@@ -76,8 +68,8 @@ def rates(sales: SalesProjection) -> dict[str, int]:
     return {
         "orders_per_s": sales.placed_per_second.get(last_complete, 0),
         "payments_per_s": sales.paid_per_second.get(last_complete, 0),
-        "peak_orders_per_s": max(sales.placed_per_second.values(), default=0),
-        "peak_payments_per_s": max(sales.paid_per_second.values(), default=0),
+        "peak_orders_per_s": sales.peak_placed_per_second,
+        "peak_payments_per_s": sales.peak_paid_per_second,
     }
 
 
