@@ -178,3 +178,20 @@ def payments(
     from wujie.bench.payments import run
 
     _emit(run(quick=quick, seed=seed, baseline_seconds=None if baseline_seconds < 0 else baseline_seconds), as_json)
+
+
+@app.command("twin")
+def twin(
+    *,
+    orders: int = typer.Option(1_000_000, help="Orders of the simulated sale day (the issue's target: 10,000,000)."),
+    seed: int = typer.Option(11, help="Seed of the twin."),
+    baseline_orders: int = typer.Option(0, help="Orders for the engine-alone baseline (0: as many as the twin)."),
+    as_json: bool = typer.Option(False, "--json", help="Print only the JSON object."),
+) -> None:
+    """The whole digital twin end to end vs the intake engine alone, wall seconds and memory peak."""
+    import orjson
+
+    from wujie.bench.twin import run
+
+    result = run(orders, seed, baseline_orders or None)
+    typer.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2 if not as_json else 0).decode())
