@@ -74,3 +74,16 @@ def test_help_lists_the_commands() -> None:
         result = runner.invoke(_app(), [group, command, "--help"])
         assert result.exit_code == 0
         assert "--json" in result.output
+
+
+def test_bench_fulfilment_plans_a_small_day(tmp_path: Path) -> None:
+    args = ["bench", "fulfilment", "--parcels", "400", "--budget", "4", "--workers", "1", "--json"]
+    result = runner.invoke(_app(), [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["parcels"] == 400 and summary["depots"] == 8
+    assert summary["on_time"] + summary["late"] + summary["unassigned"] == 400
+    assert sum(summary["unassigned_by_reason"].values()) == summary["unassigned"]
+    assert summary["routed_share"] > 0.9
+    assert 0 < summary["plan_to_direct_km_ratio"] < 1  # routing beats one trip per parcel
+    assert (tmp_path / "route-day.png").exists()

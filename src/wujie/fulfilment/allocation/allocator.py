@@ -38,7 +38,12 @@ class Allocator:
             raise InvalidFulfilmentInput("location ids must be unique")
         self.params = params or AllocationParams()
         self.locations = list(locations)
-        self.stock = [dict(loc.stock) for loc in locations]
+        self._index = {loc.id: i for i, loc in enumerate(locations)}
+        #: SKU -> units held at each location (one array per SKU, so candidate search is vectorised)
+        self.stock: dict[str, np.ndarray] = {}
+        for i, loc in enumerate(locations):
+            for sku, units in loc.stock.items():
+                self.stock.setdefault(sku, np.zeros(len(locations), dtype=np.int64))[i] = units
         self._lat = np.radians([loc.lat for loc in locations])
         self._lon = np.radians([loc.lon for loc in locations])
         self._store = np.array([loc.kind is LocationKind.STORE for loc in locations])
@@ -57,13 +62,17 @@ class Allocator:
         if not in_reach.any():
             return Unallocated(order.id, UnassignedReason.NO_LOCATION_IN_RANGE, "no warehouse or store in range")
         skus = [line.sku for line in order.lines]
-        holding = [i for i in np.flatnonzero(in_reach) if any(self.stock[i].get(s, 0) > 0 for s in skus)]
-        holding.sort(key=lambda i: (km[i], i))
+        none = np.zeros(len(self.locations), dtype=np.int64)
+        held = np.column_stack([self.stock.get(s, none) for s in skus])
+        holding = np.flatnonzero(in_reach & (held > 0).any(axis=1))
+        nearest = holding[np.lexsort((holding, km[holding]))][: self.params.max_candidates]
         return [
             Candidate(
-                self.locations[i], float(km[i]) * self.params.road_factor, {s: self.stock[i].get(s, 0) for s in skus}
+                self.locations[i],
+                float(km[i]) * self.params.road_factor,
+                {s: int(held[i, k]) for k, s in enumerate(skus)},
             )
-            for i in holding[: self.params.max_candidates]
+            for i in nearest.tolist()
         ]
 
     def allocate(self, order: Order, policy: AllocationPolicy) -> list[Shipment] | Unallocated:
@@ -77,14 +86,13 @@ class Allocator:
         return self._commit(order, found, chosen)
 
     def _commit(self, order: Order, found: list[Candidate], chosen: Assignment) -> list[Shipment]:
-        index = {loc.id: i for i, loc in enumerate(self.locations)}
         shipments = []
         for c in sorted(set(chosen.values())):
             cand = found[c]
             lines = [line for line in order.lines if chosen[line.sku] == c]
-            stock = self.stock[index[cand.location.id]]
+            at = self._index[cand.location.id]
             for line in lines:
-                stock[line.sku] -= line.qty
+                self.stock[line.sku][at] -= line.qty
             weight = sum(line.weight_kg for line in lines)
             shipments.append(
                 Shipment(

@@ -103,12 +103,19 @@ class CostOptimal:
     name = "cost_optimal"
 
     def choose(self, order: Order, candidates: Sequence[Candidate], params: AllocationParams) -> Assignment | None:
-        """Return the assignment of least estimated cost."""
+        """Return the assignment of least estimated cost.
+
+        A subset is skipped when one of its members would ship nothing (a smaller subset has that
+        cost) or when its fixed and distance costs alone already exceed the best found.
+        """
+        floor = [params.cost_per_shipment + c.road_km * params.cost_per_km for c in candidates]
         best: tuple[float, Assignment] | None = None
         for size in range(1, min(len(order.lines), len(candidates), MAX_SPLIT) + 1):
             for subset in combinations(range(len(candidates)), size):
+                if best is not None and sum(floor[i] for i in subset) >= best[0]:
+                    continue
                 chosen = _best_within(order, candidates, subset)
-                if chosen is None:
+                if chosen is None or len(set(chosen.values())) < size:
                     continue
                 cost = assignment_cost(order, candidates, chosen, params)
                 if best is None or cost < best[0] - 1e-12:
