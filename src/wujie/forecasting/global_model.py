@@ -42,6 +42,7 @@ def _regressor(params: ForecasterParams) -> Any:
 def _pipeline(params: ForecasterParams, years: Sequence[int]) -> Any:
     from mlforecast import MLForecast
     from mlforecast.lag_transforms import RollingMean
+    from mlforecast.target_transforms import LocalMinMaxScaler
 
     p = params.lightgbm
     events = params.event_dates or default_event_dates(range(min(years) - 1, max(years) + 3))
@@ -55,6 +56,7 @@ def _pipeline(params: ForecasterParams, years: Sequence[int]) -> Any:
         lag_transforms=lag_transforms,
         date_features=[*CALENDAR, *(event_feature_functions(events) if p.events else [])],
         num_threads=1,
+        target_transforms=[LocalMinMaxScaler()] if p.scale_per_series else None,
     )
 
 

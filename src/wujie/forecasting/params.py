@@ -31,6 +31,9 @@ class LightGBMParams:
         LightGBM settings (``objective="tweedie"``).
     tweedie_variance_power
         Between 1 (Poisson) and 2 (gamma); retail demand with many zeros sits near 1.1-1.3.
+    scale_per_series
+        Scale each series to [0, 1] (min-max, restored after forecasting) so that one model learns
+        shapes shared by big and small series.
     events
         Add the sale-day features (``is_event``, ``days_to_event``, ``days_since_event``).
     interval_windows
@@ -47,6 +50,7 @@ class LightGBMParams:
     tweedie_variance_power: float = 1.5
     interval_windows: int = 5
     events: bool = True
+    scale_per_series: bool = True
 
     def __post_init__(self) -> None:
         if not self.lags or min(self.lags) < 1:
