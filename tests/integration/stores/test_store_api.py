@@ -26,6 +26,8 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> TestClient:
     report = analyze(observe(run_twin(layout, TwinParams(shoppers=60, seed=2))), layout)
     write_report(report, root / "day-1")
     (root / "not-a-report").mkdir()
+    (root / "broken").mkdir()
+    (root / "broken" / "report.json").write_text("{half a report")
     app = FastAPI()
     problems.install(app)
     app.include_router(router)
@@ -53,8 +55,9 @@ def test_reports_need_a_staff_token(client: TestClient) -> None:
 
 def test_list_and_read_a_report(client: TestClient) -> None:
     listed = client.get("/v1/stores/reports", headers=_staff()).json()
-    assert [r["name"] for r in listed] == ["day-1"]
-    assert listed[0]["shoppers"] == 60
+    assert [r["name"] for r in listed] == ["broken", "day-1"]
+    assert listed[0] == {"name": "broken", "error": "report.json cannot be read"}
+    assert listed[1]["shoppers"] == 60
     report = client.get("/v1/stores/reports/day-1", headers=_staff()).json()
     assert report["store"] == "wujie-default"
     assert set(report["dwell"]) == set(default_layout().zone_names)
@@ -80,6 +83,7 @@ def test_charts_are_png(client: TestClient) -> None:
     "path",
     [
         "/v1/stores/reports/day-2",
+        "/v1/stores/reports/broken",
         "/v1/stores/reports/not-a-report",
         "/v1/stores/reports/..%2F..%2Fetc",
         "/v1/stores/reports/day-1/tables/secrets",

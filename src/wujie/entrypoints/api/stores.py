@@ -47,6 +47,14 @@ def _report_dir(root: Path, name: str) -> Path:
     return folder
 
 
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportNotFound(f"{what} (unreadable: {type(exc).__name__})") from exc
+    return document
+
+
 @router.get("/layout", operation_id="store_default_layout")
 async def default_layout_document() -> dict[str, Any]:
     """The built-in store layout (floor, zones, shelves, aisle graph, gates, planogram)."""
@@ -59,9 +67,13 @@ async def default_layout_document() -> dict[str, Any]:
 @router.get("/reports", operation_id="list_store_reports")
 async def list_reports(root: Root, _: Staff) -> list[dict[str, Any]]:
     """List the store reports: name, store, events analysed and shoppers."""
-    found = []
+    found: list[dict[str, Any]] = []
     for folder in sorted(root.glob("*/report.json")) if root.is_dir() else []:
-        summary = json.loads(folder.read_text(encoding="utf-8"))
+        try:
+            summary = json.loads(folder.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            found.append({"name": folder.parent.name, "error": "report.json cannot be read"})
+            continue
         found.append(
             {
                 "name": folder.parent.name,
@@ -76,15 +88,13 @@ async def list_reports(root: Root, _: Staff) -> list[dict[str, Any]]:
 @router.get("/reports/{name}", operation_id="get_store_report")
 async def get_report(name: str, root: Root, _: Staff) -> dict[str, Any]:
     """Read one report's summary (footfall, dwell, flows, conversion, queue, checkout, suggestions)."""
-    document: dict[str, Any] = json.loads((_report_dir(root, name) / "report.json").read_text(encoding="utf-8"))
-    return document
+    return _read_json(_report_dir(root, name) / "report.json", name)
 
 
 @router.get("/reports/{name}/heatmap", operation_id="get_store_heatmap")
 async def get_heatmap(name: str, root: Root, _: Staff) -> dict[str, Any]:
     """Read a report's occupancy heat map: grid geometry and person-seconds per cell."""
-    document: dict[str, Any] = json.loads((_report_dir(root, name) / "heatmap.json").read_text(encoding="utf-8"))
-    return document
+    return _read_json(_report_dir(root, name) / "heatmap.json", f"{name}/heatmap")
 
 
 @router.get("/reports/{name}/tables/{table}", operation_id="get_store_table")
