@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from wujie.fulfilment.allocation import POLICIES, LocationKind, Order, OrderLine, StockLocation, allocate_orders
 from wujie.fulfilment.errors import InvalidParams
 from wujie.fulfilment.geography import haversine_km
 from wujie.fulfilment.routing import (
@@ -276,3 +277,74 @@ def run_day_bench(
         **{k: v for k, v in plan.summary().items() if k not in {"distance_km", "seconds"}},
     }
     return summary, plan, depots
+
+
+def allocation_workload(orders: int, seed: int = 0) -> tuple[list[StockLocation], list[Order]]:
+    """A seeded national network: per city 6 warehouses (3,000 of 5,000 SKUs, 40 units each) and 30 stores
+    (200 of the 500 best sellers, 5 units each); orders of 1-3 lines from the 1,500 most popular SKUs
+    around the same eight cities.
+
+    Parameters
+    ----------
+    orders
+        Paid orders to allocate.
+    seed
+        Seed of the generator.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    skus = [f"sku{i:05d}" for i in range(5000)]
+    locations: list[StockLocation] = []
+    for name, (lat, lon, _) in CITIES.items():
+        for w in range(6):
+            held = rng.choice(5000, 3000, replace=False)
+            where = lat + rng.normal(0, 0.2), lon + rng.normal(0, 0.2)
+            locations.append(
+                StockLocation(f"{name}-wh{w}", *where, LocationKind.WAREHOUSE, {skus[i]: 40 for i in held})
+            )
+        for s in range(30):
+            held = rng.choice(500, 200, replace=False)
+            where = lat + rng.normal(0, 0.1), lon + rng.normal(0, 0.1)
+            locations.append(StockLocation(f"{name}-st{s}", *where, LocationKind.STORE, {skus[i]: 5 for i in held}))
+    names = list(CITIES)
+    result = []
+    for i in range(orders):
+        lat, lon, _ = CITIES[names[int(rng.integers(len(names)))]]
+        lines = rng.choice(1500, int(rng.integers(1, 4)), replace=False)
+        where = lat + rng.normal(0, 0.1), lon + rng.normal(0, 0.1)
+        result.append(Order(f"O{i:07d}", *where, tuple(OrderLine(skus[k], 1, 0.5) for k in lines)))
+    return locations, result
+
+
+def run_allocation_bench(orders: int = 100_000, seed: int = 0) -> dict[str, Any]:
+    """Allocate the same orders with each policy from the same stock; ratios against ``nearest`` (baseline).
+
+    Parameters
+    ----------
+    orders
+        Paid orders.
+    seed
+        Seed of the workload.
+    """
+    locations, paid = allocation_workload(orders, seed)
+    runs: dict[str, dict[str, Any]] = {}
+    for name in POLICIES:
+        started = time.perf_counter()
+        summary: dict[str, Any] = dict(allocate_orders(locations, paid, name).summary())
+        seconds = time.perf_counter() - started
+        summary["seconds"] = round(seconds, 2)
+        summary["orders_per_second"] = round(orders / seconds)
+        runs[name] = summary
+    base = runs["nearest"]
+    for summary in runs.values():
+        summary["cost_to_nearest_ratio"] = round(summary["total_cost"] / base["total_cost"], 6)
+        summary["shipments_to_nearest_ratio"] = round(summary["shipments"] / base["shipments"], 6)
+    return {
+        "benchmark": "allocation",
+        "date": dt.date.today().isoformat(),
+        "orders": orders,
+        "locations": len(locations),
+        "baseline": "nearest",
+        "policies": runs,
+    }
