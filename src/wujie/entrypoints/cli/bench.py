@@ -195,3 +195,18 @@ def twin(
 
     result = run(orders, seed, baseline_orders or None)
     typer.echo(orjson.dumps(result, option=orjson.OPT_INDENT_2 if not as_json else 0).decode())
+
+
+@app.command("allocation")
+def allocation(
+    *,
+    orders: int = typer.Option(100_000, help="Paid orders allocated by each policy."),
+    seed: int = typer.Option(0, help="Seed of the workload."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
+) -> None:
+    """Allocation policies on one national network: split rate, cost and speed vs the nearest-first baseline."""
+    import json
+
+    from wujie.bench.fulfilment import run_allocation_bench
+
+    typer.echo(json.dumps(run_allocation_bench(orders, seed), indent=None if as_json else 1))
