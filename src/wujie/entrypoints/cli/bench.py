@@ -143,15 +143,20 @@ def stores(
 def recommend(
     quick: bool = typer.Option(False, "--quick", help="500 test users per dataset, 10k users and 300 queries."),
     seed: int = typer.Option(42, help="Seed of the models, samples, synthetic log and queries."),
+    parts: str = typer.Option("accuracy,latency,search", help="Comma-separated parts to run."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
 ) -> None:
     """Recall@20 of every recommender on two real logs, recommend and search p50/p99 at catalog scale."""
     from rich.console import Console
 
-    from wujie.bench.recommend import run
+    from wujie.bench.recommend import PARTS, run
+    from wujie.shared.errors import InvalidInput
 
+    chosen = tuple(p.strip() for p in parts.split(",") if p.strip())
+    if not chosen or set(chosen) - set(PARTS):
+        raise InvalidInput(f"--parts takes a comma-separated subset of {','.join(PARTS)}")
     console = Console(stderr=True)
-    _emit(run(quick=quick, seed=seed, progress=console.log), as_json)
+    _emit(run(quick=quick, seed=seed, parts=chosen, progress=console.log), as_json)
 
 
 @app.command("http")
