@@ -108,68 +108,65 @@ def _batch_payloads(seed: int, count: int, size: int, token: str) -> list[bytes]
     return out
 
 
-def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]:
+def _start_ours(tmp: Path) -> tuple[subprocess.Popen[bytes], int, list[str], str]:
+    """Start ``wujie serve`` with a fresh secret; return it, its port, customer and merchant tokens."""
     from wujie.engine.access import Role, Tokens
 
     secret = secrets.token_hex(16)
     tokens = Tokens(secret)
     customers = [tokens.mint(Role.CUSTOMER, f"c{i}") for i in range(CUSTOMERS)]
-    merchant = tokens.mint(Role.MERCHANT, "bench")
     port = _port()
+    command = [sys.executable, "-m", "wujie", "serve", "--port", str(port), "--data-dir", str(tmp / "ours")]
+    command += ["--demo-skus", str(SKUS), "--demo-units", "1000"]
     env = {**os.environ, "WUJIE_SECRET_KEY": secret}
-    command = [
-        sys.executable,
-        "-m",
-        "wujie",
-        "serve",
-        "--port",
-        str(port),
-        "--data-dir",
-        str(tmp / "ours"),
-        "--demo-skus",
-        str(SKUS),
-        "--demo-units",
-        "1000",
-    ]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return server, port, customers, tokens.mint(Role.MERCHANT, "bench")
+
+
+def _closed_loop(server: subprocess.Popen[bytes], port: int, customers: list[str], seconds: float) -> dict[str, Any]:
+    """Single orders as fast as 64 connections go; also the server's CPU per request."""
+    per = int(60_000 * seconds)
+    cpu_before = cpu_seconds(server.pid)
+    shots = loadgen.drive(
+        port, lambda i: _order_payloads(10 + i, per, customers), processes=2, connections=32, rate=None, seconds=seconds
+    )
+    closed = loadgen.summarise(shots)
+    cpu = cpu_seconds(server.pid) - cpu_before
+    served = int(closed["requests"] or 0)
+    closed["server_cpu_us_per_request"] = round(1e6 * cpu / max(1, served), 1)
+    closed["requests_per_server_cpu_second"] = round(served / max(cpu, 1e-9), 1)
+    return closed
+
+
+def _batch_api(port: int, merchant: str, seconds: float, size: int) -> dict[str, Any]:
+    """Columnar batches of ``size`` orders through ``POST /v1/orders/batch`` on 2 connections."""
+    count = max(4, int(40 * seconds))
+    shots = loadgen.drive(
+        port,
+        lambda i: _batch_payloads(30 + i, count, size, merchant),
+        processes=2,
+        connections=2,
+        rate=None,
+        seconds=seconds,
+    )
+    batch = loadgen.summarise(shots)
+    return batch | {"orders_per_batch": size, "orders_per_s": round(float(batch["per_s"] or 0) * size, 1)}
+
+
+def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]:
+    server, port, customers, merchant = _start_ours(tmp)
     try:
         _wait(port, server)
-        per = int(60_000 * seconds)
-        cpu_before = cpu_seconds(server.pid)
-        closed = loadgen.summarise(
-            loadgen.drive(
-                port,
-                lambda i: _order_payloads(10 + i, per, customers),
-                processes=2,
-                connections=32,
-                rate=None,
-                seconds=seconds,
-            )
-        )
-        cpu = cpu_seconds(server.pid) - cpu_before
-        served = int(closed["requests"] or 0)
-        closed["server_cpu_us_per_request"] = round(1e6 * cpu / max(1, served), 1)
-        closed["requests_per_server_cpu_second"] = round(served / max(cpu, 1e-9), 1)
-        opened = _open_model(port, customers, rate, seconds)
+        closed = _closed_loop(server, port, customers, seconds)
+        opened = _open_model(port, customers, rate, seconds) | {"offered_per_s": rate}
         half = max(100.0, round(float(closed["per_s"] or 0) / 2, -2))
         sustainable = _open_model(port, customers, half, seconds) | {"offered_per_s": half}
-        size = 2_000 if quick else 10_000
-        batches = loadgen.drive(
-            port,
-            lambda i: _batch_payloads(30 + i, max(4, int(40 * seconds)), size, merchant),
-            processes=2,
-            connections=2,
-            rate=None,
-            seconds=seconds,
-        )
-        batch = loadgen.summarise(batches)
-        batch["orders_per_batch"] = size
-        batch["orders_per_s"] = round(batch["per_s"] * size, 1)  # type: ignore[operator]
+        batch = _batch_api(port, merchant, seconds, 2_000 if quick else 10_000)
     finally:
         _stop(server)
     return {
         "single_order_closed": closed,
-        "single_order_open_model": opened | {"offered_per_s": rate},
+        "single_order_open_model": opened,
         "single_order_open_model_half_capacity": sustainable,
         "batch_api": batch,
         "oversold": _oversold(tmp / "ours" / "engine"),
@@ -199,7 +196,8 @@ def _oversold(path: Path) -> int:
     return excess
 
 
-def _plain_fastapi(seconds: float) -> dict[str, Any]:
+def _baseline_schema() -> str:
+    """Create the baseline's stock table (every SKU with 1,000 units); return its schema."""
     import psycopg
 
     schema = f"bench_http_{secrets.token_hex(4)}"
@@ -209,20 +207,17 @@ def _plain_fastapi(seconds: float) -> dict[str, Any]:
         with conn.cursor().copy(f"COPY {schema}.stock FROM STDIN") as copy:
             for i in range(SKUS):
                 copy.write_row((sku_name(i), 1000))
+    return schema
+
+
+def _plain_fastapi(seconds: float) -> dict[str, Any]:
+    import psycopg
+
+    schema = _baseline_schema()
     port = _port()
     env = {**os.environ, "WUJIE_BENCH_PG_URL": PG_URL, "WUJIE_BENCH_PG_SCHEMA": schema}
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "wujie.bench.plain_fastapi:create_app",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    flags = "-m uvicorn --factory wujie.bench.plain_fastapi:create_app --log-level warning --no-access-log"
+    command = [sys.executable, *flags.split(), "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait(port, server)

@@ -73,18 +73,7 @@ class Ledger:
         memory = self.keys
         seen = [memory.get(key) for key in keys]
         codes = [0] * len(keys)
-        firsts: list[int] = []  # new key and new order: independent of every other request
-        later: list[int] = []  # repeats a key or an order of an earlier request in this batch
-        batch_keys: set[str] = set()
-        batch_numbers: set[int] = set()
-        for i, found in enumerate(seen):
-            if found is not None:
-                codes[i] = found[2] if (found[0], found[1]) == (numbers[i], amounts[i]) else CONFLICT
-                continue
-            key, number = keys[i], numbers[i]
-            (later if key in batch_keys or number in batch_numbers else firsts).append(i)
-            batch_keys.add(key)
-            batch_numbers.add(number)
+        firsts, later = _split(seen, numbers, amounts, keys, codes)
         at = np.asarray(firsts, dtype=np.int64)
         first_codes = self._vector_codes(
             orders, np.asarray(numbers, dtype=np.int64)[at], np.asarray(amounts, dtype=np.int64)[at], now_us
@@ -185,3 +174,25 @@ class Ledger:
     def total(self) -> int:
         """Return the sum of every account balance (zero, always)."""
         return int(self.customer_balance.view().sum()) + self.merchant + self.platform
+
+
+def _split(
+    seen: list[KeyMemory | None], numbers: list[int], amounts: list[int], keys: list[str], codes: list[int]
+) -> tuple[list[int], list[int]]:
+    """Answer replayed keys into ``codes``; split the rest into independent and dependent requests.
+
+    A request is independent when no earlier request of the batch has its key or its order.
+    """
+    firsts: list[int] = []
+    later: list[int] = []
+    batch_keys: set[str] = set()
+    batch_numbers: set[int] = set()
+    for i, found in enumerate(seen):
+        if found is not None:
+            codes[i] = found[2] if (found[0], found[1]) == (numbers[i], amounts[i]) else CONFLICT
+            continue
+        key, number = keys[i], numbers[i]
+        (later if key in batch_keys or number in batch_numbers else firsts).append(i)
+        batch_keys.add(key)
+        batch_numbers.add(number)
+    return firsts, later

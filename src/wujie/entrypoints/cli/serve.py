@@ -28,6 +28,18 @@ def _seed(settings: object, skus: int, units: int, price_minor: int) -> int:
         engine.close()
 
 
+def _print_tokens(secret: str, wanted: list[str]) -> None:
+    """Print a token for each ``ROLE:SUBJECT``."""
+    from wujie.engine.access import Role, Tokens
+
+    tokens = Tokens(secret)
+    for item in wanted:
+        role, _, subject = item.partition(":")
+        if role not in Role.__members__.values() or not subject:
+            raise typer.BadParameter(f"{item!r}: use ROLE:SUBJECT", param_hint="--token")
+        typer.echo(f"{item} {tokens.mint(Role(role), subject)}")
+
+
 def command(
     *,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -45,7 +57,6 @@ def command(
 ) -> None:
     """Serve the HTTP API (one process: the engine has a single writer)."""
     from wujie.config import Settings
-    from wujie.entrypoints.api.auth import Role, Tokens
 
     if server not in {"granian", "uvicorn"}:
         raise typer.BadParameter("choose granian or uvicorn", param_hint="--server")
@@ -53,12 +64,7 @@ def command(
     os.environ["WUJIE_DATABASE_URL"] = database_url
     settings = Settings()
     held = _seed(settings, demo_skus, demo_units, 9_900)
-    tokens = Tokens(settings.secret_key)
-    for item in token or []:
-        role, _, subject = item.partition(":")
-        if role not in Role.__members__.values() or not subject:
-            raise typer.BadParameter(f"{item!r}: use ROLE:SUBJECT", param_hint="--token")
-        typer.echo(f"{item} {tokens.mint(Role(role), subject)}")
+    _print_tokens(settings.secret_key, token or [])
     store = "PostgreSQL" if database_url else f"journal in {data_dir / 'engine'}"
     console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({server})")
     target = "wujie.entrypoints.api.app:create_server_app"
