@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from wujie.fulfilment.errors import InvalidFulfilmentInput, InvalidParams, UnassignedReason, UnknownLocation
@@ -162,3 +164,17 @@ def test_parallel_workers_and_a_budget_plan_every_cluster() -> None:
     assert plan.subproblems == 4
     assert plan.summary()["on_time"] == 24
     assert sorted(s.parcel_id for r in plan.routes for s in r.stops) == sorted(p.id for p in parcels)
+
+
+def test_joint_depots_let_a_parcel_use_the_only_depot_whose_drone_reaches_it() -> None:
+    xiaoshan = Depot("xs", 30.1620, 120.2640, opens_min=480, closes_min=1200)
+    near_xs = Parcel("near-xs", 30.1700, 120.2700, 1.0)  # ~1 km from Xiaoshan, ~16 km from Hangzhou's depot
+    fleet = (replace(drone(1), depot_counts={"hz": 1, "xs": 0}),)
+    plan = plan_routes([HANGZHOU, xiaoshan], [near_xs], RoutingParams(fleet=fleet, seconds_per_problem=FAST))
+    # Xiaoshan is nearer but has no drone; Hangzhou's drone cannot make a 32 km round trip: reported
+    assert [(u.parcel_id, u.reason) for u in plan.unassigned] == [("near-xs", UnassignedReason.OUT_OF_RANGE)]
+    reachable = Parcel("between", 30.2300, 120.2000, 1.0)  # ~6.5 km from Hangzhou, ~7 km from Xiaoshan
+    plan = plan_routes([HANGZHOU, xiaoshan], [reachable], RoutingParams(fleet=fleet, seconds_per_problem=FAST))
+    assert [(r.depot_id, r.vehicle, [s.parcel_id for s in r.stops]) for r in plan.routes] == [
+        ("hz", "drone", ["between"])
+    ]

@@ -9,7 +9,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 
 import numpy as np
 
-from wujie.fulfilment.errors import InvalidFulfilmentInput, UnknownLocation
+from wujie.fulfilment.errors import InvalidFulfilmentInput, UnassignedReason, UnknownLocation
 from wujie.fulfilment.geography import bearing_rad, haversine_km
 from wujie.fulfilment.routing.feasibility import screen
 from wujie.fulfilment.routing.model import Depot, Parcel, RoutingParams, RoutingPlan, Unassigned
@@ -55,8 +55,9 @@ def plan_routes(
     started = time.perf_counter()
     by_id = _check_inputs(depots, parcels)
     home = {p.id: _home_depot(p, depots, by_id) for p in parcels}
-    unassigned, routable = _screen_all(parcels, home, by_id, params)
-    problems = _decompose(depots, routable, home, by_id, params)
+    joint = _joint(depots, parcels, params)
+    unassigned, routable = _screen_all(parcels, home, list(depots) if joint else None, params)
+    problems = _decompose(depots, routable, home, joint, params)
     plans = _solve_all(problems, params, started, on_progress)
     routes = tuple(r for plan in plans for r in plan.routes)
     unassigned += [u for plan in plans for u in plan.unassigned]
@@ -82,34 +83,50 @@ def _home_depot(parcel: Parcel, depots: Sequence[Depot], by_id: dict[str, Depot]
     return min(depots, key=lambda d: haversine_km(d.lat, d.lon, parcel.lat, parcel.lon))
 
 
+def _joint(depots: Sequence[Depot], parcels: Sequence[Parcel], params: RoutingParams) -> bool:
+    """Whether to solve one multi-depot problem: several depots, no pinned parcel, one problem's worth."""
+    small = len(parcels) <= params.max_parcels_per_problem
+    return len(depots) > 1 and small and all(p.depot_id is None for p in parcels)
+
+
 def _screen_all(
-    parcels: Sequence[Parcel], home: dict[str, Depot], by_id: dict[str, Depot], params: RoutingParams
+    parcels: Sequence[Parcel], home: dict[str, Depot], shared: list[Depot] | None, params: RoutingParams
 ) -> tuple[list[Unassigned], list[Parcel]]:
+    """Split parcels into routable ones and those no vehicle could serve, with the most telling reason.
+
+    With ``shared`` depots (a joint multi-depot problem) a parcel is routable when any of them can serve it.
+    """
     unassigned, routable = [], []
     for parcel in parcels:
-        depot = home[parcel.id]
-        specs = [s for s in params.fleet if s.count_at(depot.id) > 0]
-        km = haversine_km(depot.lat, depot.lon, parcel.lat, parcel.lon)
-        verdict = screen(specs, depot, parcel, km, road_factor=params.road_factor, max_km=params.max_distance_km)
-        if verdict is None:
+        verdicts = [_verdict(parcel, depot, params) for depot in (shared or [home[parcel.id]])]
+        if any(v is None for v in verdicts):
             routable.append(parcel)
-        else:
-            unassigned.append(Unassigned(parcel.id, verdict[0], verdict[1]))
+            continue
+        found = [v for v in [_verdict(parcel, home[parcel.id], params), *verdicts] if v is not None]
+        # prefer the home depot's reason, and a depot with vehicles over one without
+        reason, detail = next((v for v in found if v[0] is not UnassignedReason.FLEET_EXHAUSTED), found[0])
+        unassigned.append(Unassigned(parcel.id, reason, detail))
     return unassigned, routable
+
+
+def _verdict(parcel: Parcel, depot: Depot, params: RoutingParams) -> tuple[UnassignedReason, str] | None:
+    specs = [s for s in params.fleet if s.count_at(depot.id) > 0]
+    km = haversine_km(depot.lat, depot.lon, parcel.lat, parcel.lon)
+    return screen(specs, depot, parcel, km, road_factor=params.road_factor, max_km=params.max_distance_km)
 
 
 def _decompose(
     depots: Sequence[Depot],
     parcels: list[Parcel],
     home: dict[str, Depot],
-    by_id: dict[str, Depot],
+    joint: bool,
     params: RoutingParams,
 ) -> list[SubProblem]:
     """Split into sub-problems: jointly when small and unpinned, else per depot and sweep cluster."""
     if not parcels:
         return []
     specs = params.fleet
-    if len(depots) > 1 and len(parcels) <= params.max_parcels_per_problem and all(p.depot_id is None for p in parcels):
+    if joint:
         counts = tuple(tuple(s.count_at(d.id) for s in specs) for d in depots)
         return [SubProblem(tuple(depots), tuple(parcels), specs, counts, params.road_factor, 0.0, params.seed)]
     problems: list[SubProblem] = []

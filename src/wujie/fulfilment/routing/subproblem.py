@@ -48,32 +48,31 @@ class SubPlan:
 def _matrices(
     problem: SubProblem, km: npt.NDArray[np.float64]
 ) -> tuple[list[npt.NDArray[np.int64]], list[npt.NDArray[np.int64]]]:
-    """Distance (100 m units) and duration (seconds) matrices, one profile per vehicle spec."""
+    """Distance (100 m units) and duration (seconds) matrices, one profile per depot and vehicle spec.
+
+    A vehicle never goes near a parcel it could not serve from its own depot on an out-and-back trip
+    (too heavy for it, beyond its range, sortie or shift): those legs are forbidden in its profile.
+    One drop per sortie is a load dimension.
+    """
     n_depots = len(problem.depots)
     distances, durations = [], []
-    for spec in problem.specs:
-        spec_km = trip_km(spec, 1.0, problem.road_factor) * km
-        dist = np.rint(spec_km * UNITS_PER_KM).astype(np.int64)
-        dur = np.rint(spec_km / spec.speed_kmh * 3600).astype(np.int64)
-        # a spec never goes near a parcel it could not serve on an out-and-back trip (too heavy for it,
-        # beyond its range or shift): those legs are forbidden; one drop per sortie is a load dimension
-        allowed = np.ones(len(km), dtype=bool)
-        allowed[n_depots:] = [_servable(problem, spec, i, km) for i in range(len(problem.parcels))]
-        legal = allowed[:, None] & allowed[None, :]
-        np.fill_diagonal(legal, True)
-        dist[~legal] = FORBIDDEN
-        dur[~legal] = FORBIDDEN
-        distances.append(dist)
-        durations.append(dur)
+    for d, depot in enumerate(problem.depots):
+        for spec in problem.specs:
+            spec_km = trip_km(spec, 1.0, problem.road_factor) * km
+            dist = np.rint(spec_km * UNITS_PER_KM).astype(np.int64)
+            dur = np.rint(spec_km / spec.speed_kmh * 3600).astype(np.int64)
+            allowed = np.ones(len(km), dtype=bool)
+            allowed[n_depots:] = [
+                unserved_reason(spec, depot, parcel, float(km[d, n_depots + i]), problem.road_factor) is None
+                for i, parcel in enumerate(problem.parcels)
+            ]
+            legal = allowed[:, None] & allowed[None, :]
+            np.fill_diagonal(legal, True)
+            dist[~legal] = FORBIDDEN
+            dur[~legal] = FORBIDDEN
+            distances.append(dist)
+            durations.append(dur)
     return distances, durations
-
-
-def _servable(problem: SubProblem, spec: VehicleSpec, i: int, km: npt.NDArray[np.float64]) -> bool:
-    n_depots = len(problem.depots)
-    return any(
-        unserved_reason(spec, depot, problem.parcels[i], float(km[d, n_depots + i]), problem.road_factor) is None
-        for d, depot in enumerate(problem.depots)
-    )
 
 
 def build_data(problem: SubProblem) -> tuple[Any, list[TypeKey]]:
@@ -139,7 +138,7 @@ def _vehicle_types(problem: SubProblem) -> tuple[list[Any], list[TypeKey]]:
                 tw_late=_sec(depot.closes_min),
                 shift_duration=_sec(spec.shift_min),
                 unit_distance_cost=spec.cost_per_km,
-                profile=s,
+                profile=d * len(problem.specs) + s,
                 reload_depots=[d] if spec.multi_trip else [],
                 name=f"{depot.id}|{spec.name}",
             )
