@@ -215,7 +215,7 @@ def test_batch_api_and_its_limits(client: TestClient) -> None:
 
 
 def test_overload_is_answered_with_429_and_retry_after(tmp_path: Path) -> None:
-    with make_client(tmp_path, admission=Admission(max_pending=0, sku_rate=1.0, sku_burst=2)) as c:
+    with make_client(tmp_path, admission=Admission(max_pending=0, sku_rate=0.001, sku_burst=2)) as c:
         stock_up(c)
         codes = [c.post("/v1/orders", json={"lines": [{"sku": "tea", "qty": 1}]}, headers=ANN) for _ in range(4)]
         assert [r.status_code for r in codes] == [201, 201, 429, 429]
