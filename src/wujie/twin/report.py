@@ -120,6 +120,7 @@ def build_report(
         "searches": tally.searches,
         "cart_adds": tally.cart_adds,
         "courier_trips": network.courier_trips,
+        "allocation_retries": network.gathered,
         "events": tally.events,
         "methods": {
             "intake": "wujie.engine (single-writer stock book, group-commit journal, ledger)",
