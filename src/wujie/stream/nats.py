@@ -41,6 +41,8 @@ class _LoopThread:
         try:
             return future.result(timeout)
         except TimeoutError as exc:
+            if future.done():
+                raise  # the coroutine's own error, not our wait running out
             future.cancel()
             raise BrokerUnavailable(f"NATS did not answer within {timeout} s") from exc
 
@@ -201,7 +203,7 @@ class NatsJetStreamSource:
 
         try:
             messages = await self._subscription.fetch(batch=max_messages, timeout=wait)
-        except NatsTimeout:
+        except (NatsTimeout, TimeoutError):  # nothing arrived within ``wait``
             return 0
         delivered = 0
         for message in messages:

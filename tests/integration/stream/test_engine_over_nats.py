@@ -18,7 +18,7 @@ from wujie.shared.clock import ManualClock
 from wujie.stream.background import BackgroundSink
 from wujie.stream.nats import NatsJetStreamSink, NatsJetStreamSource
 
-from .test_nats_jetstream import _delete_stream
+from .test_nats_jetstream import _delete_stream, drain
 
 pytestmark = pytest.mark.services
 
@@ -60,8 +60,7 @@ def test_dashboard_fed_through_jetstream_matches_the_engine_ledger(
 
     board = SaleDashboard(script.lookups)
     with NatsJetStreamSource(nats_url, stream_name, subject, durable="dashboard") as source:
-        while source.pull(board, wait=0.5):
-            pass
+        assert drain(source, board, sink.delivered) == sink.delivered
     assert board.sales.gmv_minor == captured > 0
     assert board.sales.placed == counts["orders"]
     assert board.sales.paid == counts["payments"]
