@@ -63,10 +63,10 @@ class Ledger:
 
     def decide(
         self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
-    ) -> tuple[list[int], list[str]]:
+    ) -> tuple[list[int], list[str], list[int]]:
         """Decide captures exactly as one by one (keys make them order-dependent); mark orders paid.
 
-        Returns the code per request and the keys that captured (for :meth:`record`). Requests with
+        Returns the code per request, and the keys and order numbers that captured (for :meth:`record`). Requests with
         a new key and a new order depend on nothing else in the batch: one vector pass decides
         them; requests repeating a key or an order of this batch follow one by one, in order.
         """
@@ -78,20 +78,23 @@ class Ledger:
         first_codes = self._vector_codes(
             orders, np.asarray(numbers, dtype=np.int64)[at], np.asarray(amounts, dtype=np.int64)[at], now_us
         )
-        captured = []
+        captured: list[str] = []
+        captured_numbers: list[int] = []
         for i, code in zip(firsts, first_codes.tolist(), strict=True):
             codes[i] = code
             memory[keys[i]] = (numbers[i], amounts[i], code, 0)
             if code == PAID_OK:
                 captured.append(keys[i])
+                captured_numbers.append(numbers[i])
         if later:
-            late_codes, late_captured = self._decide_one_by_one(
+            late_codes, late_captured, late_numbers = self._decide_one_by_one(
                 orders, [numbers[i] for i in later], [amounts[i] for i in later], [keys[i] for i in later], now_us
             )
             for i, code in zip(later, late_codes, strict=True):
                 codes[i] = code
             captured += late_captured
-        return codes, captured
+            captured_numbers += late_numbers
+        return codes, captured, captured_numbers
 
     def _vector_codes(self, orders: OrderBook, numbers: I64, amounts: I64, now_us: int) -> I64:
         rows = numbers - 1
@@ -115,11 +118,12 @@ class Ledger:
 
     def _decide_one_by_one(
         self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
-    ) -> tuple[list[int], list[str]]:
+    ) -> tuple[list[int], list[str], list[int]]:
         state, total, expires = orders.col("state"), orders.col("total"), orders.col("expires")
         reserved, paid = int(OrderState.RESERVED), int(OrderState.PAID)
         codes: list[int] = []
         captured: list[str] = []
+        captured_numbers: list[int] = []
         count = len(orders)
         memory = self.keys
         for number, amount, key in zip(numbers, amounts, keys, strict=True):
@@ -140,17 +144,17 @@ class Ledger:
                 code = PAID_OK
                 state[row] = paid
                 captured.append(key)
+                captured_numbers.append(number)
             memory[key] = (number, amount, code, 0)
             codes.append(code)
-        return codes, captured
+        return codes, captured, captured_numbers
 
-    def record(self, orders: OrderBook, captured: list[str], now_us: int) -> None:
-        """Post the captures of ``captured`` keys (decided PAID_OK) and number their payments."""
+    def record(self, orders: OrderBook, captured: list[str], numbers: I64, now_us: int) -> None:
+        """Post the captures of ``captured`` keys on orders ``numbers`` and number their payments."""
         if not captured:
             return
         first = len(self) + 1
         memory = self.keys
-        numbers = np.fromiter((memory[k][0] for k in captured), np.int64, len(captured))
         amount = orders.col("total")[numbers - 1]
         fee = fee_of(amount, self.fee_bp)
         for name, values in (("order", numbers), ("amount", amount), ("fee", fee)):

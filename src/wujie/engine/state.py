@@ -217,14 +217,16 @@ class EngineState:
     def apply_pay(self, record: records.Pay) -> list[int]:
         """Capture payments; return the code per request."""
         self.ledger.fee_bp = record.fee_bp
-        codes, captured = self.ledger.decide(self.orders, record.numbers, record.amounts, record.keys, record.now_us)
+        codes, captured, numbers = self.ledger.decide(
+            self.orders, record.numbers, record.amounts, record.keys, record.now_us
+        )
         self.last_captured = captured
         if captured:
-            rows = np.fromiter((self.ledger.keys[k][0] - 1 for k in captured), np.int64, len(captured))
+            rows = np.asarray(numbers, dtype=np.int64) - 1
             line_rows = self.orders.line_rows(rows)
             self.book.commit(self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
             self._touched(orders=rows, skus=self.orders.line("sku")[line_rows])
-            self.ledger.record(self.orders, captured, record.now_us)
+            self.ledger.record(self.orders, captured, rows + 1, record.now_us)
         return codes
 
     def apply_cancel(self, record: records.Cancel) -> list[int]:
