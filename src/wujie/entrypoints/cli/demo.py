@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,8 +40,10 @@ def command(
         raise TwinError(TwinErrorCode.INVALID_CONFIG, "--allocator must be auto, library or fast")
     chosen = allocator if allocator != "auto" else ("library" if orders <= 1_000_000 else "fast")
     config = TwinConfig(country=country, orders=orders, seed=seed, skus=skus, speed=speed, allocator=chosen)
+    started = time.perf_counter()
     with console.status(f"building {country.upper()}: cities, catalog, customers, a year of history"):
         scenario = build_scenario(config)
+    built = time.perf_counter() - started
     geo = scenario.geography
     console.print(
         f"[bold red]11.11[/] {geo.country_name}: {len(geo.cities):,} cities in {len(geo.regions)} regions, "
@@ -60,6 +63,8 @@ def command(
     finally:
         if server is not None:
             server.stop()
+    report.data["wall_clock"]["scenario"] = round(built, 3)
+    report.data["wall_clock"]["total"] = round(time.perf_counter() - started, 3)
     _finish(report.data, scenario, out, as_json)
 
 
