@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -42,15 +42,10 @@ def open_engine(settings: Settings, sink: EventSink | None = None) -> Engine:
     return Engine.open(settings.data_dir / "engine", **common)
 
 
-def create_app(
-    settings: Settings | None = None,
-    *,
-    sink: EventSink | None = None,
-    admission: Admission | None = None,
-    hot_path: bool = True,
-) -> FastAPI:
-    """Return the API app; the engine opens when the app starts and closes when it stops."""
-    config = settings or Settings()
+def _engine_lifespan(
+    config: Settings, sink: EventSink | None, admission: Admission | None
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Return the lifespan that opens the engine and its writer, and closes them (with a snapshot)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -67,6 +62,20 @@ def create_app(
         finally:
             await asyncio.to_thread(intake.stop)
 
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    sink: EventSink | None = None,
+    admission: Admission | None = None,
+    hot_path: bool = True,
+) -> FastAPI:
+    """Return the API app; the engine opens when the app starts and closes when it stops."""
+    config = settings or Settings()
+
+    lifespan = _engine_lifespan(config, sink, admission)
     app = FastAPI(
         title="Wujie",
         version=__version__,
