@@ -222,3 +222,12 @@ def test_overload_is_answered_with_429_and_retry_after(tmp_path: Path) -> None:
         assert codes[2].json()["code"] == "overloaded"
         assert int(codes[2].headers["retry-after"]) >= 1
         assert c.post("/v1/orders", json={"lines": [{"sku": "cup", "qty": 1}]}, headers=ANN).status_code == 201
+
+
+def test_a_body_past_the_limit_is_refused_with_413(client: TestClient) -> None:
+    from wujie.entrypoints.api.app import MAX_BODY_BYTES
+
+    body = b'{"customer": ["' + b"a" * MAX_BODY_BYTES + b'"], "sku": ["cup"], "qty": [1]}'
+    response = client.post("/v1/orders/batch", content=body, headers={**SHOP, "content-type": "application/json"})
+    assert (response.status_code, response.json()["code"]) == (413, "batch_too_large")
+    assert client.get("/v1/admin/stats", headers=OPS).json()["orders"] == 0

@@ -23,8 +23,11 @@ from wujie.engine.intake import Intake
 from wujie.engine.ports import EventSink
 from wujie.entrypoints.api import problems, routers
 from wujie.entrypoints.api.auth import Tokens
-from wujie.entrypoints.api.hotpath import HotPath
+from wujie.entrypoints.api.hotpath import BodyLimit, HotPath
 from wujie.entrypoints.api.runtime import Runtime
+
+#: the largest request body (a batch of 100,000 orders as columns is ~4 MB)
+MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
 def open_engine(settings: Settings, sink: EventSink | None = None) -> Engine:
@@ -91,6 +94,7 @@ def create_app(
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     if hot_path:
         app.add_middleware(HotPath)
     return app

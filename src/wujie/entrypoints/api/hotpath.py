@@ -114,3 +114,35 @@ def _decode(body: bytes) -> _Order:
         raise Problem(422, "invalid_input", f"the request does not match the schema: {exc}") from exc
     except msgspec.DecodeError as exc:
         raise Problem(400, "malformed_json", f"the body is not valid JSON: {exc}") from exc
+
+
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``limit`` bytes with a 413 problem."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = next((v for k, v in scope["headers"] if k == b"content-length"), b"0")
+        if declared.isdigit() and int(declared) > self.limit:
+            body = problem_body(413, "batch_too_large", f"a request body is at most {self.limit} bytes")
+            await send(
+                {"type": "http.response.start", "status": 413, "headers": [(b"content-type", PROBLEM_TYPE.encode())]}
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise Problem(413, "batch_too_large", f"a request body is at most {self.limit} bytes")
+            return message
+
+        await self.app(scope, counted, send)

@@ -90,7 +90,7 @@ def install(app: FastAPI) -> None:
 
     async def on_http(_: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        code = {404: "not_found", 405: "method_not_allowed", 413: "batch_too_large"}.get(exc.status_code, "http_error")
         return problem_response(exc.status_code, code, str(exc.detail), dict(exc.headers or {}))
 
     app.add_exception_handler(Problem, on_problem)
