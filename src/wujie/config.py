@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     currency: str = "CNY"
     reservation_ttl_s: int = 900
     platform_fee_bp: int = Field(default=200, description="platform fee in basis points of each capture")
+    dashboard: bool = Field(default=True, description="feed the live /dashboard from the engine's events")
     secret_key: str = _DEV_SECRET
     environment: str = "local"
 

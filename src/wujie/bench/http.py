@@ -1,6 +1,6 @@
 """``wujie bench http``: orders through the HTTP API, ours against a plain FastAPI guarded UPDATE.
 
-Ours is ``wujie serve`` (granian, one worker: the engine has one writer) in a child process; the
+Ours is ``wujie serve --no-dashboard`` (granian, one worker: the engine has one writer) in a child process; the
 load comes from forked raw-socket clients on the same 2 cores. Figures: single-order requests/s
 in a closed loop, p50/p99 under an open-model load at a fixed rate, and orders/s through the
 batch API (catalog-wide Zipf). The baseline is uvicorn + FastAPI + a guarded UPDATE on PostgreSQL.
@@ -116,7 +116,17 @@ def _start_ours(tmp: Path) -> tuple[subprocess.Popen[bytes], int, list[str], str
     tokens = Tokens(secret)
     customers = [tokens.mint(Role.CUSTOMER, f"c{i}") for i in range(CUSTOMERS)]
     port = _port()
-    command = [sys.executable, "-m", "wujie", "serve", "--port", str(port), "--data-dir", str(tmp / "ours")]
+    command = [
+        sys.executable,
+        "-m",
+        "wujie",
+        "serve",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(tmp / "ours"),
+        "--no-dashboard",
+    ]
     command += ["--demo-skus", str(SKUS), "--demo-units", "1000"]
     env = {**os.environ, "WUJIE_SECRET_KEY": secret}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -101,6 +101,21 @@ def create_app(
 
 
 def create_server_app() -> HotPath:
-    """Return the app ``wujie serve`` runs: the hot route outermost, ahead of every middleware."""
-    inner = create_app(Settings(), hot_path=False)
+    """Return the app ``wujie serve`` runs: the hot route outermost, ahead of every middleware.
+
+    With ``settings.dashboard`` (the default) the engine's committed events feed a live board
+    served at ``/dashboard``; without it the engine builds no events at all.
+    """
+    settings = Settings()
+    if not settings.dashboard:
+        inner = create_app(settings, hot_path=False)
+        return HotPath(inner, owner=inner)
+    from wujie.dashboard.live import LiveDashboard
+    from wujie.stream.fanout import InProcessFanout
+
+    board = LiveDashboard()
+    fanout = InProcessFanout()
+    fanout.subscribe(board)
+    inner = create_app(settings, sink=fanout, hot_path=False)
+    inner.state.dashboard = board
     return HotPath(inner, owner=inner)

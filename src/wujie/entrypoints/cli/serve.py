@@ -51,6 +51,7 @@ def command(
     server: Annotated[str, typer.Option(help="granian (fast, default) or uvicorn.")] = "granian",
     demo_skus: Annotated[int, typer.Option(help="Seed this many demo SKUs when the engine is empty.")] = 0,
     demo_units: Annotated[int, typer.Option(help="Units on hand of each demo SKU.")] = 1_000,
+    dashboard: Annotated[bool, typer.Option(help="Feed the live board at /dashboard from the engine's events.")] = True,
     token: Annotated[
         list[str] | None, typer.Option(help="Print a token for ROLE:SUBJECT (repeatable), e.g. operator:ops.")
     ] = None,
@@ -62,6 +63,7 @@ def command(
         raise typer.BadParameter("choose granian or uvicorn", param_hint="--server")
     os.environ["WUJIE_DATA_DIR"] = str(data_dir)
     os.environ["WUJIE_DATABASE_URL"] = database_url
+    os.environ["WUJIE_DASHBOARD"] = "true" if dashboard else "false"
     settings = Settings()
     held = _seed(settings, demo_skus, demo_units, 9_900)
     _print_tokens(settings.secret_key, token or [])
