@@ -29,7 +29,9 @@ def command(
     serve: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve the live dashboard while it runs.")] = True,
     host: Annotated[str, typer.Option(help="Dashboard address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Dashboard port.")] = 8000,
-    allocator: Annotated[str, typer.Option(help="library (wujie.fulfilment) or fast (twin rule, big runs).")] = "auto",
+    allocator: Annotated[
+        str, typer.Option(help="auto (library up to 1M orders, then fast), library (wujie.fulfilment) or fast.")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="Print report.json to stdout at the end.")] = False,
 ) -> None:
     """Run the Singles' Day digital twin and write its report and charts."""
@@ -54,10 +56,13 @@ def command(
     if serve:
         from wujie.twin.dashboard_view import live_dashboard
 
-        live = live_dashboard(scenario)
-        sinks.append(live)
-        server = serve_dashboard(live, host, port)
-        console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+        if port_free(host, port):
+            live = live_dashboard(scenario)
+            sinks.append(live)
+            server = serve_dashboard(live, host, port)
+            console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+        else:
+            console.print(f"[yellow]port {port} is in use: no live dashboard this time (try --port)[/]")
     try:
         report = _run(config, scenario, sinks)
     finally:
@@ -89,6 +94,18 @@ def _run(config: Any, scenario: Any, sinks: list[Any]) -> Any:
             bars.update(tasks[phase], completed=done, total=total)
 
         return run_twin(config, sinks=sinks, progress=progress, scenario=scenario)
+
+
+def port_free(host: str, port: int) -> bool:
+    """Return whether ``host:port`` can be listened on."""
+    import socket
+
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 class _Server:

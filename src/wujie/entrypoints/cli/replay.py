@@ -35,13 +35,16 @@ def command(
     sinks: list[Any] = []
     server = None
     if serve:
-        from wujie.entrypoints.cli.demo import serve_dashboard
+        from wujie.entrypoints.cli.demo import port_free, serve_dashboard
         from wujie.twin.dashboard_view import replay_dashboard
 
-        live = replay_dashboard(path)
-        sinks.append(live)
-        server = serve_dashboard(live, host, port)
-        console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+        if port_free(host, port):
+            live = replay_dashboard(path)
+            sinks.append(live)
+            server = serve_dashboard(live, host, port)
+            console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+        else:
+            console.print(f"[yellow]port {port} is in use: no live dashboard this time (try --port)[/]")
     try:
         report = _run(path, first, last, speed, sinks)
     finally:
