@@ -76,3 +76,20 @@ def test_event_features() -> None:
     assert is_event(days).tolist() == [0.0, 1.0, 0.0]
     assert to_event(days).tolist() == [2.0, 0.0, 30.0]
     assert since(days).tolist() == [30.0, 0.0, 2.0]
+
+
+def test_feature_columns_need_future_values() -> None:
+    from wujie.forecasting.errors import ForecastingError, ForecastingErrorCode
+
+    df = pd.concat([weekly(f"s{i}", 12, [1, 2, 3, 4, 5, 6, 9]) for i in range(3)], ignore_index=True)
+    df["promo"] = (df["ds"].dt.dayofweek == 6).astype(float)
+    small = LightGBMParams(n_estimators=20, num_leaves=4, interval_windows=2)
+    fc = Forecaster(ForecasterParams(models=("lightgbm",), max_horizon=7, lightgbm=small)).fit(df)
+    with pytest.raises(ForecastingError) as err:
+        fc.predict(7)
+    assert err.value.code == ForecastingErrorCode.MISSING_FUTURE_FEATURES
+    future = pd.DataFrame(
+        {"unique_id": np.repeat(["s0", "s1", "s2"], 7), "ds": list(pd.date_range(df.ds.max(), periods=8)[1:]) * 3}
+    )
+    future["promo"] = (future["ds"].dt.dayofweek == 6).astype(float)
+    assert len(fc.predict(7, X_df=future)) == 21
