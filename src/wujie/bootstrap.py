@@ -7,11 +7,14 @@ areas in one transaction, so an order, its stock, its quotas and its money chang
 - :class:`MemoryUnitOfWork`: in-process tables (unit tests, the twin);
 - :class:`SqliteUnitOfWork`: one SQLite file in WAL mode; ``BEGIN IMMEDIATE`` makes each
   transaction the single writer, and the stock rule is also guarded in SQL (see
-  :mod:`wujie.inventory.adapters.sqlite`).
+  :mod:`wujie.inventory.adapters.sqlite`);
+- :class:`PostgresUnitOfWork`: the same statements and guards on PostgreSQL, each transaction
+  SERIALIZABLE; a lost race raises :class:`~wujie.shared.errors.RetryableError`.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,28 +24,35 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+import psycopg
+
 from wujie.catalog import commands as catalog_commands
 from wujie.catalog import handlers as catalog_handlers
 from wujie.catalog.adapters import memory as catalog_memory
+from wujie.catalog.adapters import postgres as catalog_pg
 from wujie.catalog.adapters import sqlite as catalog_sqlite
 from wujie.catalog.ports import CatalogRepository, CatalogUnitOfWork
 from wujie.inventory import commands as inventory_commands
 from wujie.inventory import handlers as inventory_handlers
 from wujie.inventory.adapters import memory as inventory_memory
+from wujie.inventory.adapters import postgres as inventory_pg
 from wujie.inventory.adapters import sqlite as inventory_sqlite
 from wujie.inventory.ports import InventoryUnitOfWork, LocationRepository, ReservationRepository, StockRepository
 from wujie.orders import commands as order_commands
 from wujie.orders import handlers as order_handlers
 from wujie.orders.adapters import memory as order_memory
+from wujie.orders.adapters import postgres as orders_pg
 from wujie.orders.adapters import sqlite as order_sqlite
 from wujie.orders.ports import OrderRepository, OrdersUnitOfWork, QuotaRepository
 from wujie.payments import commands as payment_commands
 from wujie.payments import handlers as payment_handlers
 from wujie.payments.adapters import memory as payment_memory
+from wujie.payments.adapters import postgres as payments_pg
 from wujie.payments.adapters import sqlite as payment_sqlite
 from wujie.payments.ports import LedgerRepository, PaymentRepository, PaymentsUnitOfWork
+from wujie.pgdialect import LOST_RACE
 from wujie.shared.clock import Clock, SystemClock
-from wujie.shared.errors import RetryableError
+from wujie.shared.errors import InvalidInput, RetryableError
 from wujie.shared.events import Command, Event
 from wujie.shared.messagebus import EventHandler, MessageBus
 from wujie.shared.unit_of_work import EventTracker
@@ -222,6 +232,53 @@ class SqliteUnitOfWork(_CoreTransaction):
     def _rollback(self) -> None:
         if self.connection.in_transaction:
             self.connection.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.connection.close()
+
+
+class PostgresUnitOfWork(_CoreTransaction):
+    """All core repositories on one PostgreSQL connection, in ``schema``; each transaction is SERIALIZABLE.
+
+    One instance holds one connection: give each thread or process its own instance.
+    """
+
+    def __init__(self, url: str, schema: str = "wujie", fee_bp: int = DEFAULT_FEE_BP) -> None:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+            raise InvalidInput("a schema name is lower-case letters, digits and underscores", schema=schema)
+        super().__init__(fee_bp)
+        self.schema = schema
+        self.connection: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
+        self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        self.connection.execute(f"SET search_path TO {schema}")
+        for area in (catalog_pg, inventory_pg, orders_pg, payments_pg):
+            area.create_schema(self.connection)
+        self._repositories()
+
+    def _repositories(self) -> None:
+        db, tracker = self.connection, self._tracker
+        self.catalog = catalog_pg.PostgresCatalogRepository(db, tracker)
+        self.locations = inventory_pg.PostgresLocationRepository(db)
+        self.stock = inventory_pg.PostgresStockRepository(db, tracker)
+        self.reservations = inventory_pg.PostgresReservationRepository(db)
+        self.orders = orders_pg.PostgresOrderRepository(db, tracker)
+        self.quotas = orders_pg.PostgresQuotaRepository(db)
+        self.payments = payments_pg.PostgresPaymentRepository(db, tracker)
+        self.ledger = payments_pg.PostgresLedgerRepository(db)
+
+    def _begin(self) -> None:
+        self.connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+        self._repositories()
+
+    def _commit(self) -> None:
+        try:
+            self.connection.execute("COMMIT")
+        except LOST_RACE as exc:
+            raise RetryableError(f"PostgreSQL commit lost a race: {exc}", cause=exc) from exc
+
+    def _rollback(self) -> None:
+        self.connection.execute("ROLLBACK")
 
     def close(self) -> None:
         """Close the connection."""

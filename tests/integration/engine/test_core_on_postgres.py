@@ -5,24 +5,20 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
 
 import psycopg
 import pytest
 
-from wujie.bootstrap import _CoreTransaction, bootstrap
-from wujie.catalog.adapters import postgres as catalog_pg
+from wujie.bootstrap import PostgresUnitOfWork, bootstrap
 from wujie.catalog.commands import AddBrand, AddCategory, ListProduct, ScheduleFlashSale, SkuSpec
 from wujie.catalog.errors import UnknownSku
-from wujie.inventory.adapters import postgres as inventory_pg
 from wujie.inventory.commands import AddLocation, ReceiveStock
 from wujie.inventory.errors import InsufficientStock
-from wujie.orders.adapters import postgres as orders_pg
 from wujie.orders.commands import LineRequest, PayOrder, PlaceOrder
 from wujie.orders.errors import AmountMismatch, PurchaseLimitExceeded
-from wujie.payments.adapters import postgres as payments_pg
 from wujie.payments.errors import IdempotencyConflict
 from wujie.shared.clock import ManualClock
+from wujie.shared.errors import RetryableError
 from wujie.shared.messagebus import MessageBus
 from wujie.shared.money import Money
 
@@ -40,40 +36,6 @@ TABLES = [
     "payment_intents",
     "ledger",
 ]
-
-
-class PostgresUnitOfWork(_CoreTransaction):
-    """All core repositories on one PostgreSQL connection; each transaction is SERIALIZABLE."""
-
-    def __init__(self, url: str, schema: str, fee_bp: int = 200) -> None:
-        super().__init__(fee_bp)
-        self.connection: psycopg.Connection[Any] = psycopg.connect(url, autocommit=True)
-        self.connection.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        self.connection.execute(f"SET search_path TO {schema}")
-        for area in (catalog_pg, inventory_pg, orders_pg, payments_pg):
-            area.create_schema(self.connection)
-        self._repositories()
-
-    def _repositories(self) -> None:
-        db, tracker = self.connection, self._tracker
-        self.catalog = catalog_pg.PostgresCatalogRepository(db, tracker)
-        self.locations = inventory_pg.PostgresLocationRepository(db)
-        self.stock = inventory_pg.PostgresStockRepository(db, tracker)
-        self.reservations = inventory_pg.PostgresReservationRepository(db)
-        self.orders = orders_pg.PostgresOrderRepository(db, tracker)
-        self.quotas = orders_pg.PostgresQuotaRepository(db)
-        self.payments = payments_pg.PostgresPaymentRepository(db, tracker)
-        self.ledger = payments_pg.PostgresLedgerRepository(db)
-
-    def _begin(self) -> None:
-        self.connection.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
-        self._repositories()
-
-    def _commit(self) -> None:
-        self.connection.execute("COMMIT")
-
-    def _rollback(self) -> None:
-        self.connection.execute("ROLLBACK")
 
 
 def cny(minor: int) -> Money:
@@ -174,7 +136,7 @@ def test_concurrent_buyers_never_oversell_on_postgres(postgres_url: str) -> None
                     mine.handle(PlaceOrder(order, f"c{index}", (LineRequest("tea", 1),)))
                     sold.append(order)
                     break
-                except psycopg.errors.SerializationFailure:
+                except RetryableError:
                     continue
                 except InsufficientStock:
                     break
