@@ -20,6 +20,9 @@ from wujie.twin.geography import ROAD_FACTOR, haversine_km
 from wujie.twin.population import city_radius_km
 from wujie.twin.scenario import Scenario
 
+#: parcels of the largest city's first van wave routed with PyVRP as a check of the van-km estimate
+SAMPLE_PARCELS = 150
+
 
 @dataclass(frozen=True)
 class LogisticsParams:
@@ -108,6 +111,8 @@ class Network:
         self.van_parcels: dict[tuple[int, int], int] = {}
         self.drone_sorties = 0
         self.courier_trips = 0
+        self.sample: list[tuple[float, float, float]] = []  # (lat, lon, kg) of parcels for the routing check
+        self.sample_wave = -1
 
     @property
     def stock(self) -> Any:
@@ -194,6 +199,7 @@ class Network:
         by_van = wave_s + rng.uniform(0.1, 1.0, size=len(site)) * p.van_round_h * 3600.0
         for c, d in zip(city[van].tolist(), wave_day[van].tolist(), strict=True):
             self.van_parcels[(c, d)] = self.van_parcels.get((c, d), 0) + 1
+        self._keep_sample(van & (city == 0), wave_day, lat, lon, weight)
         self.drone_sorties += int(drone.sum())
         self.courier_trips += int(is_store.sum())
         return np.where(is_store, courier, np.where(drone, flown, by_van))
@@ -209,6 +215,22 @@ class Network:
         day = day + next_day
         return (day * len(waves) + slot).astype(np.int64), day * 86_400.0 + waves[slot]
 
+    def _keep_sample(self, rows: Any, wave: Any, lat: Any, lon: Any, weight: Any) -> None:
+        """Keep the first van wave's parcels in the largest city (up to SAMPLE_PARCELS) for a routing check."""
+        picked = np.flatnonzero(rows)
+        if len(picked) == 0:
+            return
+        if self.sample_wave < 0:
+            self.sample_wave = int(wave[picked[0]])
+        picked = picked[wave[picked] == self.sample_wave][: SAMPLE_PARCELS - len(self.sample)]
+        self.sample += list(zip(lat[picked].tolist(), lon[picked].tolist(), weight[picked].tolist(), strict=True))
+
+    def round_km(self, city: int, n: int) -> float:
+        """Return the estimated van km of one delivery round of ``n`` parcels in ``city`` (see :meth:`van_km`)."""
+        r = float(city_radius_km(self.city_population[city]))
+        vans = -(-n // self.params.van_parcels)
+        return float((vans * r + 0.7124 * np.sqrt(n * np.pi * r * r)) * ROAD_FACTOR)
+
     def van_km(self) -> float:
         """Estimate van kilometres over every (city, wave) delivery round.
 
@@ -216,10 +238,4 @@ class Network:
         delivery station (half the city radius each way) and its stops are linked by a tour of
         length ``0.7124 * sqrt(n * area)`` (Beardwood-Halton-Hammersley), times the road factor.
         """
-        total = 0.0
-        radius = city_radius_km(self.city_population)
-        for (city, _), n in self.van_parcels.items():
-            r = float(radius[city])
-            vans = -(-n // self.params.van_parcels)
-            total += (vans * r + 0.7124 * np.sqrt(n * np.pi * r * r)) * ROAD_FACTOR
-        return float(total)
+        return float(sum(self.round_km(city, n) for (city, _), n in self.van_parcels.items()))

@@ -43,6 +43,8 @@ class TwinConfig:
         ``library`` (the fulfilment library's allocator) or ``fast`` (the twin's nearest-site rule).
     libraries
         Forecast and place with the forecasting/placement libraries (else the fallback methods).
+    routing_check
+        Route the largest city's first van wave with PyVRP beside the van-km estimate.
     """
 
     country: str = "CN"
@@ -57,6 +59,7 @@ class TwinConfig:
     stock_cover: float = 1.15
     allocator: str = "library"
     libraries: bool = True
+    routing_check: bool = True
 
     def __post_init__(self) -> None:
         problems = []
