@@ -42,3 +42,17 @@ def test_als_beats_popularity_on_uci_online_retail(uci_log: pd.DataFrame) -> Non
     assert scores["als"].recall > 1.3 * scores["popularity_region"].recall
     assert scores["als"].recall > scores["item_knn"].recall
     assert scores["item_knn"].coverage > scores["popularity_region"].coverage
+
+
+def test_completejourney_catalog_is_searchable() -> None:
+    from wujie.catalog.search import SearchIndex
+    from wujie.recommend.datasets import completejourney_catalog
+
+    records = completejourney_catalog({"1260411": 42.0})
+    assert len(records) == 92_331
+    by_id = {r.id: r for r in records}
+    assert by_id["1260411"].popularity == 42.0
+    assert by_id["1260411"].name == "Apple Sauce"
+    assert sum(r.popularity > 0 for r in records) == 1
+    hits = SearchIndex(records).search("apple sauce", 3).hits
+    assert hits[0].id == "1260411"  # the only one with buyers among equally relevant products
