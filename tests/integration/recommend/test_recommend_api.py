@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -114,3 +116,27 @@ def test_default_personalisation_is_built_once_and_publishes_to_the_dashboard(
         assert client.get("/search", params={"q": "Milk"}).json()["matched"] == 1
     assert len(built) == 1
     assert app.state.dashboard.snapshot()["search_terms"] == [{"term": "milk", "count": 1, "error": 0}]
+
+
+def test_the_real_app_serves_both_routes(tmp_path: Path) -> None:
+    from wujie.catalog.search import CatalogRecord, SearchIndex
+    from wujie.catalog.search_service import SearchService
+    from wujie.config import Settings
+    from wujie.entrypoints.api.app import create_app
+    from wujie.recommend.recommender import Recommender
+    from wujie.recommend.service import Personalisation
+
+    from .conftest import LOG
+
+    app = create_app(Settings(data_dir=tmp_path))
+    board = LiveDashboard()
+    app.state.dashboard = board
+    index = SearchIndex([CatalogRecord("p4", "Apple iPhone 15", "Apple", "Phones", 2)])
+    app.state.personalisation = Personalisation(
+        Recommender(model="als", factors=4).fit(LOG), SearchService(index, board.publish)
+    )
+    with TestClient(app) as client:
+        assert client.get("/recommendations", params={"user": "u3", "k": 3}).json()["known_user"] is True
+        assert client.get("/search", params={"q": "iphone", "user": "u3"}).json()["hits"][0]["id"] == "p4"
+        assert client.get("/search", params={"q": ""}).json()["code"] == "search_empty_query"
+    assert board.snapshot()["searches"] == 1
