@@ -23,7 +23,7 @@ class SolverSettings:
     """
 
     history_length: int = 100
-    num_neighbours: int = 30
+    num_neighbours: int = 20
 
     def __post_init__(self) -> None:
         require(self.history_length >= 1, "history_length must be >= 1")
