@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from wujie.shared.datafiles import shared_data_dir
+
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT.parent / "shared" / "data"
+SHARED_DATA = shared_data_dir()
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,21 +16,10 @@ import pandas as pd  # type: ignore[import-untyped]
 
 from wujie.catalog.search import CatalogRecord
 from wujie.recommend.errors import RecommendError, RecommendErrorCode
+from wujie.shared.datafiles import shared_data_dir
 
 DATASETS: tuple[str, ...] = ("completejourney", "uci-online-retail")
 UCI_FILE = Path("retail/uci-online-retail/online_retail_2010-12_2011-12.csv.gz")
-
-
-def shared_data_root() -> Path:
-    """Return ``$WUJIE_SHARED_DATA`` or ``../shared/data`` next to the working directory's project."""
-    configured = os.environ.get("WUJIE_SHARED_DATA")
-    if configured:
-        return Path(configured)
-    for base in (Path.cwd(), *Path.cwd().parents):
-        candidate = base.parent / "shared" / "data"
-        if (base / "pyproject.toml").exists() and candidate.exists():
-            return candidate
-    return Path("../shared/data")
 
 
 def load_dataset(name: str, data_root: Path | None = None) -> pd.DataFrame:
@@ -39,7 +27,7 @@ def load_dataset(name: str, data_root: Path | None = None) -> pd.DataFrame:
     if name == "completejourney":
         return load_completejourney()
     if name == "uci-online-retail":
-        return load_uci_online_retail((data_root or shared_data_root()) / UCI_FILE)
+        return load_uci_online_retail((data_root or shared_data_dir()) / UCI_FILE)
     raise RecommendError(
         RecommendErrorCode.UNKNOWN_DATASET, f"unknown dataset {name!r}; choose {', '.join(DATASETS)}", dataset=name
     )
