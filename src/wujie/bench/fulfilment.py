@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata
 import math
-import os
 import platform
 import statistics
 import time
@@ -29,18 +28,12 @@ from wujie.fulfilment.routing import (
     van,
 )
 from wujie.fulfilment.routing.instances import best_known, read_instance, solve_instance
+from wujie.shared.datafiles import shared_data_dir
 
 #: benchmark set -> folder under the shared data directory
 SETS = {"x": "routing/cvrplib-x", "solomon": "routing/solomon"}
 #: the issue's targets: mean gap to best-known (percent)
 TARGET_GAP_PCT = {"x": 1.0, "solomon": 2.0}
-
-
-def shared_data_dir() -> Path:
-    """Return ``$WUJIE_SHARED_DATA`` or ``../shared/data`` next to the project root."""
-    if env := os.environ.get("WUJIE_SHARED_DATA"):
-        return Path(env)
-    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
 
 
 def instance_paths(set_name: str, max_n: int, data_dir: Path | None = None) -> list[Path]:
