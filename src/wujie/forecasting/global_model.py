@@ -32,7 +32,7 @@ def _regressor(params: ForecasterParams) -> Any:
         subsample_freq=1,
         colsample_bytree=0.8,
         random_state=params.seed,
-        n_jobs=params.n_jobs,
+        n_jobs=p.threads,
         deterministic=True,
         force_row_wise=True,
         verbosity=-1,
