@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from functools import partial
@@ -67,8 +68,8 @@ class CoreUnitOfWork(CatalogUnitOfWork, InventoryUnitOfWork, OrdersUnitOfWork, P
     fee_bp: int
 
 
-class _CoreTransaction:
-    """Transaction bookkeeping shared by both units of work; subclasses open, commit and roll back."""
+class _CoreTransaction(ABC):
+    """Transaction bookkeeping shared by the units of work; subclasses open, commit and roll back."""
 
     catalog: CatalogRepository
     locations: LocationRepository
@@ -140,14 +141,17 @@ class _CoreTransaction:
         """Payments, capturing and refunding money for orders in this transaction."""
         return payment_handlers.Till(self, self.fee_bp)
 
+    @abstractmethod
     def _begin(self) -> None:
-        raise NotImplementedError
+        """Open a transaction (and bind the repositories to it)."""
 
+    @abstractmethod
     def _commit(self) -> None:
-        raise NotImplementedError
+        """Make the transaction durable."""
 
+    @abstractmethod
     def _rollback(self) -> None:
-        raise NotImplementedError
+        """Undo the transaction."""
 
 
 class MemoryUnitOfWork(_CoreTransaction):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,13 +57,7 @@ def command(
     if serve:
         from wujie.twin.dashboard_view import live_dashboard
 
-        if port_free(host, port):
-            live = live_dashboard(scenario)
-            sinks.append(live)
-            server = serve_dashboard(live, host, port)
-            console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
-        else:
-            console.print(f"[yellow]port {port} is in use: no live dashboard this time (try --port)[/]")
+        server = open_dashboard(lambda: live_dashboard(scenario), sinks, host, port)
     try:
         report = _run(config, scenario, sinks)
     finally:
@@ -118,6 +113,18 @@ class _Server:
         self.server.should_exit = True
         self.thread.join(timeout=10)
         self.tmp.cleanup()
+
+
+def open_dashboard(make_live: Callable[[], Any], sinks: list[Any], host: str, port: int) -> _Server | None:
+    """Serve a live board made by ``make_live`` (added to ``sinks``) when ``host:port`` is free."""
+    if not port_free(host, port):
+        console.print(f"[yellow]port {port} is in use: no live dashboard this time (try --port)[/]")
+        return None
+    live = make_live()
+    sinks.append(live)
+    server = serve_dashboard(live, host, port)
+    console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
+    return server
 
 
 def serve_dashboard(live: Any, host: str, port: int) -> _Server:

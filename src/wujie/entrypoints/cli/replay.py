@@ -35,16 +35,10 @@ def command(
     sinks: list[Any] = []
     server = None
     if serve:
-        from wujie.entrypoints.cli.demo import port_free, serve_dashboard
+        from wujie.entrypoints.cli.demo import open_dashboard
         from wujie.twin.dashboard_view import replay_dashboard
 
-        if port_free(host, port):
-            live = replay_dashboard(path)
-            sinks.append(live)
-            server = serve_dashboard(live, host, port)
-            console.print(f"live dashboard: [link]http://{host}:{port}/dashboard[/link]")
-        else:
-            console.print(f"[yellow]port {port} is in use: no live dashboard this time (try --port)[/]")
+        server = open_dashboard(lambda: replay_dashboard(path), sinks, host, port)
     try:
         report = _run(path, first, last, speed, sinks)
     finally:
