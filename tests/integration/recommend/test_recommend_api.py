@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,15 @@ def test_default_personalisation_is_built_once_and_publishes_to_the_dashboard(
     app.include_router(recommend_routes.router)
     app.include_router(search_routes.router)
     with TestClient(app) as client:
-        assert client.get("/recommendations", params={"user": "u1"}).status_code == 200
+        first = client.get("/recommendations", params={"user": "u1"})
+        assert first.status_code == 503
+        assert first.json()["code"] == "personalisation_warming_up"
+        assert first.headers["Retry-After"] == "15"
+        deadline = time.monotonic() + 30
+        while (answer := client.get("/recommendations", params={"user": "u1"})).status_code == 503:
+            assert time.monotonic() < deadline, "the default personalisation was never built"
+            time.sleep(0.05)
+        assert answer.status_code == 200
         assert client.get("/search", params={"q": "Milk"}).json()["matched"] == 1
     assert len(built) == 1
     assert app.state.dashboard.snapshot()["search_terms"] == [{"term": "milk", "count": 1, "error": 0}]

@@ -2,8 +2,9 @@
 
 The routes of this module and of :mod:`wujie.entrypoints.api.search` share
 ``app.state.personalisation`` (a :class:`~wujie.recommend.service.Personalisation`): the code that
-builds the app may set it at start-up; without one, the first request builds the default (Complete
-Journey, item-kNN; over a minute on the shared machine) in a worker thread, publishing searches to the live dashboard.
+builds the app may set it at start-up; without one, the first request starts fitting the default
+(Complete Journey, item-kNN; up to a minute on the shared machine) in a worker thread, answering 503
+with ``Retry-After`` until it is ready; its searches publish to the live dashboard.
 """
 
 from __future__ import annotations
@@ -15,30 +16,46 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from wujie.entrypoints.api.dashboard import live_dashboard
+from wujie.entrypoints.api.problems import Problem
 from wujie.recommend.errors import RecommendError, RecommendErrorCode
 from wujie.recommend.service import Personalisation
 
 router = APIRouter(tags=["recommend"])
 
+#: seconds a client waits before asking again while the default recommender is fitted
+WARM_UP_RETRY_S = 15
+
 
 async def personalisation(request: Request) -> Personalisation:
-    """Return the app's personalisation, building the default on first use."""
-    found = getattr(request.app.state, "personalisation", None)
+    """Return the app's personalisation; without one, build the default in the background.
+
+    While the default builds, requests get ``503`` ``personalisation_warming_up`` with
+    ``Retry-After`` instead of waiting a minute; a failed build is retried by the next request.
+    """
+    state = request.app.state
+    found = getattr(state, "personalisation", None)
     if isinstance(found, Personalisation):
         return found
-    lock = getattr(request.app.state, "personalisation_lock", None)
-    if lock is None:
-        lock = request.app.state.personalisation_lock = asyncio.Lock()
-    async with lock:
-        found = getattr(request.app.state, "personalisation", None)
-        if isinstance(found, Personalisation):
-            return found
+    task: asyncio.Task[Personalisation] | None = getattr(state, "personalisation_task", None)
+    if task is not None and task.done():
+        state.personalisation_task = None
+        if task.exception() is None:
+            state.personalisation = task.result()
+            return task.result()
+        task = None
+    if task is None:
         from wujie.recommend.service import completejourney_personalisation
 
         board = live_dashboard(request)
-        built = await asyncio.to_thread(completejourney_personalisation, board.publish)
-        request.app.state.personalisation = built
-        return built
+        state.personalisation_task = asyncio.create_task(
+            asyncio.to_thread(completejourney_personalisation, board.publish)
+        )
+    raise Problem(
+        503,
+        "personalisation_warming_up",
+        "the default recommender (Complete Journey) is being fitted; try again shortly",
+        {"Retry-After": str(WARM_UP_RETRY_S)},
+    )
 
 
 Served = Annotated[Personalisation, Depends(personalisation)]
