@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -62,42 +63,80 @@ class Facts:
         """Report accepted orders and the SKUs they sold out."""
         if not self.enabled:
             return
-        engine, at = self.engine, from_us(now_us)
-        for number in numbers[numbers > 0].tolist():
-            view = engine.order(order_id(number))
-            assert view is not None
-            lines = tuple(LineFact(SkuId(s), q, Money(p, engine.currency)) for s, q, p in view.lines)
-            self.pending.append(
-                OrderPlaced(
-                    OrderId(view.order_id),
-                    CustomerId(view.customer),
-                    RegionId(view.region) if view.region else None,
-                    lines,
-                    Money(view.total, engine.currency),
-                    view.placed_at,
-                )
-            )
-        book = engine.state.book
+        at = from_us(now_us)
+        self.pending.extend(self._orders_placed(numbers[numbers > 0] - 1))
+        book = self.engine.state.book
         for sku in self._touched[book.available(self._touched) <= 0].tolist():
             self.pending.append(StockDepleted(SkuId(book.skus[sku]), ENGINE_LOCATION, at))
 
-    def paid(self, record: records.Pay) -> None:
-        """Report captures (the payment and the order transition)."""
-        if not self.enabled:
-            return
-        engine, at = self.engine, from_us(record.now_us)
-        memory = engine.state.ledger.keys
-        for key in engine.state.last_captured:
-            number, amount, _, payment = memory[key]
-            view = engine.order(order_id(number))
-            assert view is not None
-            money = Money(amount, engine.currency)
-            self.pending.append(
-                PaymentCaptured(
-                    PaymentId(payment_id(payment)), OrderId(view.order_id), CustomerId(view.customer), money, at
+    def _orders_placed(self, rows: I64) -> list[OrderPlaced]:
+        """Build the ``OrderPlaced`` of order ``rows`` from the order book's columns, in row order."""
+        state, currency = self.engine.state, self.engine.currency
+        orders, customers = state.orders, state.customers.names
+        regions = [RegionId(name) if name else None for name in state.regions.names]
+        lines = self._line_facts(orders.line_rows(rows))
+        counts = orders.col("nlines")[rows]
+        moments: dict[int, datetime] = {}
+        events: list[OrderPlaced] = []
+        for row, customer, region, total, placed, hi, count in zip(
+            rows.tolist(),
+            orders.col("customer")[rows].tolist(),
+            orders.col("region")[rows].tolist(),
+            orders.col("total")[rows].tolist(),
+            orders.col("placed")[rows].tolist(),
+            np.cumsum(counts).tolist(),
+            counts.tolist(),
+            strict=True,
+        ):
+            at = moments.get(placed)
+            if at is None:
+                at = moments[placed] = from_us(placed)
+            events.append(
+                OrderPlaced(
+                    OrderId(order_id(row + 1)),
+                    CustomerId(customers[customer]),
+                    regions[region] if region >= 0 else None,
+                    tuple(lines[hi - count : hi]),
+                    Money(total, currency),
+                    at,
                 )
             )
-            self.pending.append(OrderPaid(OrderId(view.order_id), money, at))
+        return events
+
+    def _line_facts(self, line_rows: I64) -> list[LineFact]:
+        """Build one ``LineFact`` per line row (equal lines share one frozen object)."""
+        orders, skus, currency = self.engine.state.orders, self.engine.state.book.skus, self.engine.currency
+        made: dict[tuple[int, int, int], LineFact] = {}
+        facts: list[LineFact] = []
+        for key in zip(
+            orders.line("sku")[line_rows].tolist(),
+            orders.line("qty")[line_rows].tolist(),
+            orders.line("price")[line_rows].tolist(),
+            strict=True,
+        ):
+            fact = made.get(key)
+            if fact is None:
+                sku, qty, price = key
+                fact = made[key] = LineFact(SkuId(skus[sku]), qty, Money(price, currency))
+            facts.append(fact)
+        return facts
+
+    def paid(self, record: records.Pay) -> None:
+        """Report captures (the payment and the order transition)."""
+        if not self.enabled or not self.engine.state.last_captured:
+            return
+        state, currency, at = self.engine.state, self.engine.currency, from_us(record.now_us)
+        entries = [state.ledger.keys[key] for key in state.last_captured]
+        numbers = np.fromiter((entry[0] for entry in entries), np.int64, len(entries))
+        names = state.customers.names
+        for (number, amount, _, payment), customer in zip(
+            entries, state.orders.col("customer")[numbers - 1].tolist(), strict=True
+        ):
+            order, money = OrderId(order_id(number)), Money(amount, currency)
+            self.pending.append(
+                PaymentCaptured(PaymentId(payment_id(payment)), order, CustomerId(names[customer]), money, at)
+            )
+            self.pending.append(OrderPaid(order, money, at))
 
     def cancelled(self, record: records.Cancel, codes: list[int]) -> None:
         """Report cancelled orders."""
