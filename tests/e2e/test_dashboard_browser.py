@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from wujie.bench.dashboard import CHROMIUM, CHROMIUM_FLAGS
 from wujie.dashboard.board import SaleDashboard
 from wujie.dashboard.feed import ScriptedSale
 from wujie.dashboard.live import LiveDashboard
@@ -33,17 +34,6 @@ from wujie.shared.ids import OrderId
 from wujie.stream.fanout import InProcessFanout
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
 SALE_START = datetime(2026, 11, 10, 16, tzinfo=UTC)  # midnight of 11.11 in Shanghai
 
