@@ -178,3 +178,14 @@ def test_joint_depots_let_a_parcel_use_the_only_depot_whose_drone_reaches_it() -
     assert [(r.depot_id, r.vehicle, [s.parcel_id for s in r.stops]) for r in plan.routes] == [
         ("hz", "drone", ["between"])
     ]
+
+
+def test_an_iteration_limit_makes_the_plan_independent_of_the_clock() -> None:
+    parcels = around(HANGZHOU, 40, "p", step=0.02)
+    params = RoutingParams(fleet=(van(2), drone(1)), iterations_per_problem=150, seconds_per_problem=0.01, seed=3)
+    first, again = plan_routes([HANGZHOU], parcels, params), plan_routes([HANGZHOU], parcels, params)
+    assert first.routes == again.routes and first.unassigned == again.unassigned == ()
+    # a 10 ms time limit would stop far earlier; 150 iterations run whatever the time limit says
+    assert sum(len(r.stops) for r in first.routes) == 40
+    with pytest.raises(InvalidParams):
+        RoutingParams(iterations_per_problem=0)

@@ -87,3 +87,24 @@ def test_bad_input() -> None:
         simulate_backlog([])
     with pytest.raises(InvalidFulfilmentInput):
         simulate_backlog([InboundParcel("p", "D", 0.0), InboundParcel("p", "D", 1.0)])
+
+
+def test_sorting_in_batches_continues_where_the_machines_left_off() -> None:
+    from wujie.fulfilment.sorting import sort_batch
+
+    parcels = post_midnight_arrivals(3_000, destinations=5, seed=4)
+    params = SortingParams(machines=3, rate_per_hour=4000, wave_minutes=30)
+    whole = simulate_backlog(parcels, params)
+    arrivals = [p.arrival_min for p in parcels]  # already in arrival order
+    free: tuple[float, ...] | None = None
+    waves: list[float] = []
+    for lo in range(0, 3_000, 700):
+        batch = sort_batch(arrivals[lo : lo + 700], params, free)
+        free = batch.machines_free_min
+        waves += batch.wave_min.tolist()
+    assert waves == [whole.parcel_wave_min[p.id] for p in parcels]
+    assert max(free or ()) == pytest.approx(whole.last_sorted_min)
+    one = sort_batch([0.0, 0.0, 0.0, 0.0], SortingParams(machines=2, rate_per_hour=60, wave_minutes=1))
+    assert one.end_min.tolist() == [1.0, 1.0, 2.0, 2.0] and one.machines_free_min == (2.0, 2.0)
+    with pytest.raises(InvalidFulfilmentInput):
+        sort_batch([5.0, 1.0], params)

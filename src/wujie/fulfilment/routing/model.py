@@ -220,6 +220,10 @@ class RoutingParams:
         Processes solving sub-problems in parallel.
     seed
         Seed of the solver's random stream.
+    iterations_per_problem
+        When set, each sub-problem's search stops after this many PyVRP iterations instead of
+        after a time limit (``seconds_per_problem`` and ``time_budget_s`` are then ignored), so
+        the plan depends only on the input and the seed.
     """
 
     fleet: tuple[VehicleSpec, ...] = (van(), courier(), drone())
@@ -230,8 +234,13 @@ class RoutingParams:
     max_distance_km: float = 150.0
     workers: int = 1
     seed: int = 0
+    iterations_per_problem: int | None = None
 
     def __post_init__(self) -> None:
+        require(
+            self.iterations_per_problem is None or self.iterations_per_problem >= 1,
+            "iterations_per_problem must be >= 1",
+        )
         require(len(self.fleet) > 0, "the fleet needs at least one vehicle spec")
         require(self.road_factor >= 1.0, "road_factor must be >= 1", road_factor=self.road_factor)
         require(self.seconds_per_problem > 0, "seconds_per_problem must be > 0")

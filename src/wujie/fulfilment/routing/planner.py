@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -128,7 +129,8 @@ def _decompose(
     specs = params.fleet
     if joint:
         counts = tuple(tuple(s.count_at(d.id) for s in specs) for d in depots)
-        return [SubProblem(tuple(depots), tuple(parcels), specs, counts, params.road_factor, 0.0, params.seed)]
+        joint_problem = SubProblem(tuple(depots), tuple(parcels), specs, counts, params.road_factor, 0.0, params.seed)
+        return [_with_iterations(joint_problem, params)]
     problems: list[SubProblem] = []
     for depot in depots:
         mine = [p for p in parcels if home[p.id].id == depot.id]
@@ -137,7 +139,8 @@ def _decompose(
         for k, cluster in enumerate(clusters):
             counts = (tuple(share[k] for share in shares),)
             seed = params.seed + len(problems)
-            problems.append(SubProblem((depot,), tuple(cluster), specs, counts, params.road_factor, 0.0, seed))
+            problem = SubProblem((depot,), tuple(cluster), specs, counts, params.road_factor, 0.0, seed)
+            problems.append(_with_iterations(problem, params))
     return problems
 
 
@@ -249,9 +252,11 @@ def _solve_parallel(
 
 
 def _with_seconds(problem: SubProblem, seconds: float) -> SubProblem:
-    return SubProblem(
-        problem.depots, problem.parcels, problem.specs, problem.counts, problem.road_factor, seconds, problem.seed
-    )
+    return dataclasses.replace(problem, seconds=seconds)
+
+
+def _with_iterations(problem: SubProblem, params: RoutingParams) -> SubProblem:
+    return dataclasses.replace(problem, iterations=params.iterations_per_problem)
 
 
 def _tick(on_progress: Progress | None, done: int, total: int) -> None:

@@ -31,7 +31,13 @@ class SolverSettings:
 
 
 def run_pyvrp(
-    data: Any, seconds: float, seed: int, settings: SolverSettings | None = None, *, start_empty: bool = False
+    data: Any,
+    seconds: float,
+    seed: int,
+    settings: SolverSettings | None = None,
+    *,
+    start_empty: bool = False,
+    iterations: int | None = None,
 ) -> Any:
     """Solve ``data`` (a ``pyvrp.ProblemData``) for ``seconds`` and return PyVRP's ``Result``.
 
@@ -48,10 +54,13 @@ def run_pyvrp(
     start_empty
         Start from the empty solution (valid when every client is optional) instead of PyVRP's
         random start, whose full local search runs outside the time limit.
+    iterations
+        Stop after this many iterations instead of after ``seconds``: the result then depends only
+        on the data and the seed, not on the machine's speed.
     """
     import pyvrp
     from pyvrp.search import NeighbourhoodParams
-    from pyvrp.stop import MaxRuntime
+    from pyvrp.stop import MaxIterations, MaxRuntime
 
     settings = settings or SolverSettings()
     params = pyvrp.SolveParams(
@@ -61,7 +70,7 @@ def run_pyvrp(
     initial = pyvrp.Solution(data, []) if start_empty else None
     return pyvrp.solve(
         data,
-        MaxRuntime(seconds),
+        MaxRuntime(seconds) if iterations is None else MaxIterations(iterations),
         seed=seed,
         collect_stats=False,
         display=False,

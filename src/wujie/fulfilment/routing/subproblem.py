@@ -35,6 +35,7 @@ class SubProblem:
     road_factor: float
     seconds: float
     seed: int
+    iterations: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ def solve_subproblem(problem: SubProblem) -> SubPlan:
     if not any(any(c) for c in problem.counts):
         return SubPlan((), tuple(_dropped(p, "no vehicle left for this cluster") for p in problem.parcels))
     data, keys = build_data(problem)
-    result = run_pyvrp(data, problem.seconds, problem.seed, start_empty=True)
+    result = run_pyvrp(data, problem.seconds, problem.seed, start_empty=True, iterations=problem.iterations)
     routes: list[RoutePlan] = []
     sorties: dict[tuple[int, int, int], list[RoutePlan]] = {}
     used_in_slot: Counter[TypeKey] = Counter()

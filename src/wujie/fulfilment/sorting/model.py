@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from wujie.fulfilment.errors import InvalidFulfilmentInput, require
 
 
@@ -61,6 +64,19 @@ class SortingParams:
     def capacity_per_hour(self) -> float:
         """Parcels per hour of all machines together."""
         return self.machines * self.rate_per_hour
+
+
+@dataclass(frozen=True, slots=True)
+class SortedBatch:
+    """One batch through the machines (minutes): per parcel its sorting start and end and its wave.
+
+    ``machines_free_min`` is when each machine frees after the batch: pass it to the next batch.
+    """
+
+    start_min: npt.NDArray[np.float64]
+    end_min: npt.NDArray[np.float64]
+    wave_min: npt.NDArray[np.float64]
+    machines_free_min: tuple[float, ...]
 
 
 @dataclass(frozen=True, slots=True)

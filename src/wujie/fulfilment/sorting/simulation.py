@@ -12,7 +12,14 @@ import numpy.typing as npt
 
 from wujie.fulfilment.errors import InvalidFulfilmentInput
 from wujie.fulfilment.sorting.chutes import assign_chutes
-from wujie.fulfilment.sorting.model import BacklogResult, HourStats, InboundParcel, SortingParams, WaveStats
+from wujie.fulfilment.sorting.model import (
+    BacklogResult,
+    HourStats,
+    InboundParcel,
+    SortedBatch,
+    SortingParams,
+    WaveStats,
+)
 
 
 def simulate_backlog(parcels: Sequence[InboundParcel], params: SortingParams | None = None) -> BacklogResult:
@@ -43,7 +50,7 @@ def simulate_backlog(parcels: Sequence[InboundParcel], params: SortingParams | N
         raise InvalidFulfilmentInput("parcel ids must be unique")
     ordered = sorted(parcels, key=lambda p: (p.arrival_min, p.id))
     arrivals = np.array([p.arrival_min for p in ordered])
-    starts, ends = _serve(arrivals, _service_times(len(ordered), params), params.machines)
+    starts, ends, _ = _serve(arrivals, _service_times(len(ordered), params), params.machines)
     chute_of = _chute_per_parcel(ordered, params.chutes)
     wave_of = np.ceil(ends / params.wave_minutes - 1e-9) * params.wave_minutes
     waits = starts - arrivals
@@ -63,6 +70,45 @@ def simulate_backlog(parcels: Sequence[InboundParcel], params: SortingParams | N
     )
 
 
+def sort_batch(
+    arrival_min: npt.ArrayLike, params: SortingParams | None = None, machines_free_min: Sequence[float] | None = None
+) -> SortedBatch:
+    """Sort one batch of parcels through the machines, continuing from where the last batch left them.
+
+    The same FIFO multi-server queue as :func:`simulate_backlog`, on arrays and without the
+    per-hour statistics, for a caller that feeds parcels as they come (a digital twin): batches
+    fed in arrival order, each starting from the previous batch's ``machines_free_min``, give the
+    times one call over all the parcels would give (with ``service_cv == 0``; with noise, each
+    batch draws its own service times from ``params.seed``).
+
+    Parameters
+    ----------
+    arrival_min
+        Arrival times (minutes, >= 0) of the batch, in arrival order (non-decreasing).
+    params
+        Machines, rate, waves and seed.
+    machines_free_min
+        When each machine frees (minutes), from the previous batch's result; all free at 0 when ``None``.
+
+    Returns
+    -------
+    SortedBatch
+        Start and end of sorting and the outbound wave of each parcel, and the machines' state after the batch.
+    """
+    params = params or SortingParams()
+    arrivals = np.asarray(arrival_min, dtype=np.float64)
+    if arrivals.ndim != 1 or not np.all(np.isfinite(arrivals)) or (arrivals.size and arrivals.min() < 0):
+        raise InvalidFulfilmentInput("arrival times must be a 1-d array of finite minutes >= 0")
+    if np.any(np.diff(arrivals) < 0):
+        raise InvalidFulfilmentInput("arrival times must be in arrival order (non-decreasing)")
+    free = list(machines_free_min) if machines_free_min is not None else [0.0] * params.machines
+    if len(free) != params.machines:
+        raise InvalidFulfilmentInput("machines_free_min needs one time per machine", machines=params.machines)
+    starts, ends, free = _serve(arrivals, _service_times(len(arrivals), params), params.machines, free)
+    waves = np.ceil(ends / params.wave_minutes - 1e-9) * params.wave_minutes
+    return SortedBatch(starts, ends, waves, tuple(free))
+
+
 def _service_times(n: int, params: SortingParams) -> npt.NDArray[np.float64]:
     mean = 60.0 / params.rate_per_hour
     if params.service_cv == 0:
@@ -73,18 +119,30 @@ def _service_times(n: int, params: SortingParams) -> npt.NDArray[np.float64]:
 
 
 def _serve(
-    arrivals: npt.NDArray[np.float64], service: npt.NDArray[np.float64], machines: int
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
-    """Event loop: each arrival takes the machine whose completion event comes first."""
-    free = [0.0] * machines
-    heapq.heapify(free)
-    starts = np.empty_like(arrivals)
-    for i, arrival in enumerate(arrivals.tolist()):
-        start = max(arrival, heapq.heappop(free))
-        starts[i] = start
-        heapq.heappush(free, start + float(service[i]))
+    arrivals: npt.NDArray[np.float64],
+    service: npt.NDArray[np.float64],
+    machines: int,
+    free: list[float] | None = None,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], list[float]]:
+    """Event loop: each arrival takes the machine whose completion event comes first.
+
+    ``free`` is when each machine frees at the start (all at 0 when ``None``); the third value
+    returned is when each frees at the end, sorted.
+    """
+    heap = [0.0] * machines if free is None else list(free)
+    heapq.heapify(heap)
+    starts: list[float] = []
+    pop_push = heapq.heappushpop
+    first = heapq.heappop(heap) if arrivals.size else 0.0
+    for arrival, took in zip(arrivals.tolist(), service.tolist(), strict=True):
+        start = arrival if arrival > first else first
+        starts.append(start)
+        first = pop_push(heap, start + took)
+    if arrivals.size:
+        heapq.heappush(heap, first)
+    begun = np.array(starts, dtype=np.float64)
     # round away float drift (k * 0.015 min) so parcels finishing on an hour boundary count in that hour
-    return np.round(starts, 9), np.round(starts + service, 9)
+    return np.round(begun, 9), np.round(begun + service, 9), sorted(heap)
 
 
 def _chute_per_parcel(ordered: list[InboundParcel], chutes: int) -> list[int]:
