@@ -1,0 +1,375 @@
+"""The partitioned engine: SKUs hashed over P partitions, each a single-writer Engine in its own process.
+
+Use it like :class:`~wujie.engine.engine.Engine`::
+
+    engine = PartitionedEngine.open("var/pengine", partitions=4)
+    engine.add_skus([SkuTerms("sku-1", 100, 9_900), SkuTerms("sku-2", 5, 1_000)])
+    [d] = engine.place_orders([OrderRequest("c1", (("sku-1", 1), ("sku-2", 1)))])
+    engine.close()                      # PartitionedEngine.open(...) again recovers
+
+A place call is one *round*. Orders whose lines live in one partition go to it as they are;
+orders spanning partitions are transactions under two-phase commit: every partition decides its
+orders and parts in arrival order and journals the reservations together with a ``Prepared``
+record (one ``fdatasync``), and votes; the coordinator journals the round's decisions (one
+``fdatasync``) and only then answers; partitions apply the outcomes (abort = release the part)
+in front of their next write. On open, every partition recovers on its own and reports its
+in-doubt transactions; the coordinator's decision log resolves them (presumed abort: no decision
+logged means abort). Pay and cancel of a cross-partition order are logged as intents first and
+re-driven on recovery (both are idempotent per part), so no order is left half paid or half cancelled.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import zlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from wujie.engine import partition_routing as routing
+from wujie.engine.book import SkuTerms
+from wujie.engine.decisions import Decision, OrderColumns, OrderRequest, PlaceResult, order_id
+from wujie.engine.errors import EngineError, EngineErrorCode
+from wujie.engine.journal import Journal
+from wujie.engine.partition_link import PartitionDown, PartitionLink
+from wujie.engine.partition_reads import PartitionReads
+from wujie.engine.partition_records import (
+    COORDINATOR,
+    ENCODER,
+    I64,
+    MAX_PARTITIONS,
+    AddSkus,
+    Close,
+    ExpireAt,
+    Intent,
+    Resolve,
+    Round,
+    Votes,
+    pack,
+    unpack,
+)
+from wujie.engine.partition_records import (
+    Decision as DecisionRecord,
+)
+from wujie.engine.partition_worker import PartitionConfig
+from wujie.engine.state import Names
+from wujie.shared.clock import Clock, SystemClock
+from wujie.shared.errors import InvalidInput
+
+#: a committed transaction's parts: ``(partition, local order number, part total)``, lead first
+Parts = tuple[tuple[int, int, int], ...]
+
+
+def partition_of(sku: str, partitions: int) -> int:
+    """Return the partition that owns ``sku`` (a stable hash of its id)."""
+    return zlib.crc32(sku.encode()) % partitions
+
+
+class PartitionedEngine(PartitionReads):
+    """The coordinator: routes rounds, runs the two-phase commit, keeps the decision log."""
+
+    def __init__(self, directory: Path, links: list[PartitionLink], log: Journal, clock: Clock) -> None:
+        self.directory = directory
+        self.links = links
+        self.log = log
+        self.clock = clock
+        self.txns: dict[int, Parts] = {}
+        self.lead_of: dict[tuple[int, int], int] = {}
+        self.intents: list[Intent] = []
+        self.next_txid = 1
+        self.customers, self.regions = Names(), Names()
+        self.sku_names: list[str] = []
+        self.sku_index: dict[str, int] = {}
+        self.sku_partition = np.zeros(0, dtype=np.int64)
+        self.sku_local = np.zeros(0, dtype=np.int64)
+        self.fault: Callable[[str], None] | None = None  # tests: called at "prepared" and "decided"
+        self.rounds = 0
+        self.restarts = 0
+        self.currency = "CNY"
+        self.last_expire_us = 0
+        self._round_parts: list[tuple[I64, I64, I64, I64]] = []
+
+    @classmethod
+    def open(
+        cls,
+        directory: Path | str,
+        *,
+        partitions: int = 2,
+        clock: Clock | None = None,
+        currency: str = "CNY",
+        reservation_ttl_s: float = 900,
+        platform_fee_bp: int = 200,
+        sync: bool = True,
+    ) -> PartitionedEngine:
+        """Open (creating or recovering) a partitioned engine; start one process per partition."""
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        partitions = _check_partitions(path, partitions)
+        configs = [
+            PartitionConfig(p, str(path / f"p{p:02d}"), sync, reservation_ttl_s, platform_fee_bp, currency)
+            for p in range(partitions)
+        ]
+        links = [PartitionLink(c) for c in configs]
+        engine = cls(path, links, Journal(path / "decisions", sync=sync), clock or SystemClock())
+        engine.currency = currency
+        try:
+            engine._recover()
+        except BaseException:
+            engine._stop_all()
+            raise
+        return engine
+
+    # ------------------------------------------------------------------ recovery
+    def _recover(self) -> None:
+        max_txid = 0
+        for _seq, payload in self.log.replay(0):
+            record = COORDINATOR.decode(payload)
+            if isinstance(record, DecisionRecord):
+                self._remember(record)
+                max_txid = max(max_txid, record.max_txid)
+            else:
+                self.intents.append(record)
+        self.log.open_for_append()
+        for link in self.links:
+            link.start()
+        max_txid = max([max_txid, *(link.hello.max_txid for link in self.links)])
+        self.next_txid = max_txid + 1
+        for link in self.links:
+            self._resolve_in_doubt(link)
+            for sku in link.hello.skus:
+                self._index_sku(sku, link.index)
+        self._redrive(self.intents)
+
+    def _remember(self, record: DecisionRecord) -> None:
+        txids, partitions = unpack(record.part_txid), unpack(record.part_partition)
+        numbers, totals = unpack(record.part_number), unpack(record.part_total)
+        gathered: dict[int, list[tuple[int, int, int]]] = {}
+        for t, p, n, total in zip(txids.tolist(), partitions.tolist(), numbers.tolist(), totals.tolist(), strict=True):
+            gathered.setdefault(t, []).append((p, n, total))
+        for txid, parts in gathered.items():
+            ordered = tuple(sorted(parts))
+            self.txns[txid] = ordered
+            self.lead_of[(ordered[0][0], ordered[0][1])] = txid
+
+    def _resolve_in_doubt(self, link: PartitionLink) -> None:
+        pairs = unpack(link.hello.in_doubt).reshape(-1, 2)
+        if len(pairs) == 0:
+            return
+        committed = np.fromiter((int(t) in self.txns for t in pairs[:, 0].tolist()), bool, len(pairs))
+        link.send(Resolve(pack(pairs[committed, 0]), pack(pairs[~committed, 0]), now=True))
+
+    def _restart(self, link: PartitionLink) -> None:
+        """Restart a dead partition: it recovers, and its in-doubt transactions are resolved."""
+        link.stop(timeout=5.0)
+        link.start()
+        self.restarts += 1
+        self._resolve_in_doubt(link)
+        if self.last_expire_us:
+            link.ask(ExpireAt(self.last_expire_us))  # catch up with expiries it may have missed
+
+    def _ensure_alive(self) -> None:
+        for link in self.links:
+            if not link.alive():
+                self._restart(link)
+
+    def _fire(self, point: str) -> None:
+        if self.fault is not None:
+            self.fault(point)
+
+    # ------------------------------------------------------------------ catalog
+    def _index_sku(self, sku: str, partition: int) -> None:
+        self.sku_index[sku] = len(self.sku_names)
+        self.sku_names.append(sku)
+        local = int((self.sku_partition == partition).sum())
+        self.sku_partition = np.append(self.sku_partition, partition)
+        self.sku_local = np.append(self.sku_local, local)
+
+    def add_skus(self, terms: Sequence[SkuTerms]) -> None:
+        """Add SKUs to the partitions that own them (each partition's add is journaled there)."""
+        seen = set(self.sku_index)
+        for term in terms:
+            if term.sku in seen:
+                raise EngineError(EngineErrorCode.DUPLICATE_SKU, f"SKU {term.sku} already exists", sku=term.sku)
+            seen.add(term.sku)
+            if min(term.on_hand, term.price, term.flash_price, term.limit) < 0 or not term.sku:
+                raise InvalidInput("stock, prices and limits must be non-negative", sku=term.sku)
+        self._ensure_alive()
+        by_partition: dict[int, list[SkuTerms]] = {}
+        for term in terms:
+            by_partition.setdefault(partition_of(term.sku, len(self.links)), []).append(term)
+        for p, group in by_partition.items():
+            self.links[p].ask(
+                AddSkus(
+                    [
+                        (t.sku, t.on_hand, t.price, t.flash_price, t.flash_start_us, t.flash_end_us, t.limit)
+                        for t in group
+                    ]
+                )
+            )
+            for term in group:
+                self._index_sku(term.sku, p)
+
+    def sku_ids(self, skus: Sequence[str]) -> I64:
+        """Return the (global) index of each SKU, -1 when unknown, for :class:`OrderColumns`."""
+        return np.fromiter((self.sku_index.get(s, -1) for s in skus), np.int64, len(skus))
+
+    def customer_ids(self, customers: Sequence[str]) -> I64:
+        """Return (interning new ones) the index of each customer; indices hold for this open engine."""
+        intern = self.customers.intern
+        return np.fromiter((intern(c) for c in customers), np.int64, len(customers))
+
+    def region_ids(self, regions: Sequence[str | None]) -> I64:
+        """Return (interning new ones) the index of each region, -1 for ``None``."""
+        intern = self.regions.intern
+        return np.fromiter((-1 if r is None else intern(r) for r in regions), np.int64, len(regions))
+
+    # ------------------------------------------------------------------ place
+    def place_columns(self, batch: OrderColumns) -> PlaceResult:
+        """Decide a batch: one round, one sync per partition touched, one decision-log sync if any 2PC."""
+        self._ensure_alive()
+        now_us = self.now_us()
+        routed = routing.split(batch, self.sku_partition, self.next_txid)
+        self.next_txid = routed.last_txid + 1
+        tally = routing.new_tally(routed.reasons)
+        sent = [part for part in routed.parts if self._send_round(part, batch, now_us)]
+        for part in sent:
+            try:
+                votes = self.links[part.partition].receive()
+            except PartitionDown:
+                self._restart(self.links[part.partition])  # its prepares are in doubt: no decision yet -> abort
+                continue
+            assert isinstance(votes, Votes)
+            reason, number = unpack(votes.reason, np.int8).astype(np.int8), unpack(votes.number)
+            routing.fold(tally, part, reason, number, unpack(votes.total))
+            self._collect_parts(part, reason, number, unpack(votes.total))
+        self._fire("prepared")
+        commit, abort = routing.decide(tally, routed, routing.expected_parts(routed, len(routed.txid)))
+        if len(commit) or len(abort):
+            self._log_decision(commit, abort, routed.last_txid)
+        self._fire("decided")
+        self._send_outcomes(routed, commit, abort)
+        self.rounds += 1
+        return PlaceResult(tally.reasons, tally.numbers, tally.totals)
+
+    def _send_round(self, part: routing.PartBatch, batch: OrderColumns, now_us: int, *, retry: bool = True) -> bool:
+        link = self.links[part.partition]
+        try:
+            link.send(self._round_message(link, part, batch, now_us))
+            return True
+        except PartitionDown:
+            if not retry:
+                return False
+        self._restart(link)  # nothing of this round reached it: send again to the new process
+        return self._send_round(part, batch, now_us, retry=False)
+
+    def _round_message(self, link: PartitionLink, part: routing.PartBatch, batch: OrderColumns, now_us: int) -> Round:
+        customers = batch.customer[part.order]
+        new_c = link.new_names("customer", np.unique(customers))
+        region = None if batch.region is None else batch.region[part.order]
+        new_r = (
+            link.new_names("region", np.unique(region[region >= 0])) if region is not None else np.zeros(0, np.int64)
+        )
+        names, regions = self.customers.names, self.regions.names
+        return Round(
+            now_us=now_us,
+            new_customers=[names[i] for i in new_c.tolist()],
+            customer_ids=pack(new_c),
+            new_regions=[regions[i] for i in new_r.tolist()],
+            region_ids=pack(new_r),
+            customer=pack(customers, np.int32),
+            region=b"" if region is None else pack(region, np.int32),
+            nlines=b"" if bool((part.nlines == 1).all()) else pack(part.nlines, np.int8),
+            sku=pack(self.sku_local[batch.sku[part.lines]], np.int32),
+            qty=pack(np.clip(batch.qty[part.lines], -1, 1 << 30), np.int32),
+            txid=pack(part.txid),
+            lead=pack(part.lead, np.int8),
+        )
+
+    def _collect_parts(self, part: routing.PartBatch, reason: routing.I8, number: I64, total: I64) -> None:
+        yes = (part.txid > 0) & (reason == 0)
+        self._round_parts.append((part.txid[yes], np.full(int(yes.sum()), part.partition), number[yes], total[yes]))
+
+    def _log_decision(self, commit: I64, abort: I64, last_txid: int) -> None:
+        gathered = self._round_parts
+        self._round_parts = []
+        txids, partitions, numbers, totals = (
+            np.concatenate([g[i] for g in gathered]) if gathered else np.zeros(0, np.int64) for i in range(4)
+        )
+        keep = np.isin(txids, commit)
+        record = DecisionRecord(
+            pack(commit),
+            pack(txids[keep]),
+            pack(partitions[keep]),
+            pack(numbers[keep]),
+            pack(totals[keep]),
+            pack(abort),
+            last_txid,
+        )
+        self.log.append(ENCODER.encode(record))
+        self.log.commit()  # the decision is durable before any answer or outcome leaves
+        self._remember(record)
+
+    def _send_outcomes(self, routed: routing.Split, commit: I64, abort: I64) -> None:
+        self._round_parts = []
+        for part in routed.parts:
+            mine = part.txid[part.txid > 0]
+            if len(mine) == 0:
+                continue
+            resolve = Resolve(pack(mine[np.isin(mine, commit)]), pack(mine[np.isin(mine, abort)]))
+            with contextlib.suppress(PartitionDown):  # else it resolves from the decision log on restart
+                self.links[part.partition].send(resolve)
+
+    def place_orders(self, requests: Sequence[OrderRequest]) -> list[Decision]:
+        """Decide a batch of orders given as objects; one decision per request, in order."""
+        lines = [line for request in requests for line in request.lines]
+        batch = OrderColumns(
+            customer=self.customer_ids([r.customer for r in requests]),
+            sku=self.sku_ids([sku for sku, _ in lines]),
+            qty=np.fromiter((qty for _, qty in lines), np.int64, len(lines)),
+            nlines=np.fromiter((len(r.lines) for r in requests), np.int64, len(requests)),
+            region=self.region_ids([r.region for r in requests]),
+        )
+        result = self.place_columns(batch)
+        codes = routing.PARTITION_REASON_CODES
+        return [
+            Decision(reason == 0, order_id(number) if reason == 0 else None, codes[reason], total)
+            for reason, number, total in zip(
+                result.reason.tolist(), result.number.tolist(), result.total.tolist(), strict=True
+            )
+        ]
+
+    # ------------------------------------------------------------------ close
+    def close(self, *, checkpoint: bool = True) -> None:
+        """Close every partition (optionally with a snapshot each) and the decision log."""
+        for link in self.links:
+            try:
+                if link.alive():
+                    link.ask(Close(checkpoint))
+            except PartitionDown:
+                pass
+        self._stop_all()
+
+    def _stop_all(self) -> None:
+        for link in self.links:
+            link.stop()
+        self.log.close()
+
+    def partition_pids(self) -> list[int | None]:
+        """Return each partition's process id."""
+        return [link.pid for link in self.links]
+
+
+def _check_partitions(path: Path, partitions: int) -> int:
+    """Return the partition count of ``path`` (written on first open); refuse a different one."""
+    if not 1 <= partitions <= MAX_PARTITIONS:
+        raise InvalidInput(f"partitions must be 1..{MAX_PARTITIONS}", partitions=partitions)
+    meta = path / "partitions.json"
+    if meta.exists():
+        stored = int(json.loads(meta.read_text())["partitions"])
+        if stored != partitions:
+            raise InvalidInput(f"{path} holds {stored} partitions, not {partitions}", partitions=partitions)
+        return stored
+    meta.write_text(json.dumps({"partitions": partitions}))
+    return partitions
