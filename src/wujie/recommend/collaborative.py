@@ -6,8 +6,10 @@ itself, which keeps BPR's SGD deterministic for a given seed.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,42 @@ FloatArray = npt.NDArray[np.float32]
 #: users scored per matrix product when ranking with factors (bounds memory at ~25 MB for 100k items)
 CHUNK_USERS = 64
 _controller: Any = None
+_buffers = threading.local()
+
+
+@dataclass(slots=True)
+class _Scratch:
+    """Per-thread buffers for one user's scores over the catalog, reused between requests."""
+
+    scores: FloatArray
+    partition: FloatArray
+
+
+def _scratch(n_items: int) -> _Scratch:
+    found: _Scratch | None = getattr(_buffers, "scratch", None)
+    if found is None or found.scores.size != n_items:
+        found = _Scratch(np.empty(n_items, dtype=np.float32), np.empty(n_items, dtype=np.float32))
+        _buffers.scratch = found
+    return found
+
+
+def top_k(row: FloatArray, k: int, work: FloatArray | None = None) -> IntArray:
+    """Return the indices of the ``k`` largest finite values of ``row``, best first.
+
+    Ties are broken by the lower index, so the answer is deterministic. ``work`` (same size as
+    ``row``) is a buffer to partition in place, which spares an allocation per call.
+    """
+    n = row.size
+    if k >= n:
+        candidates = np.arange(n)
+    else:
+        buffer = work if work is not None and work.size == n else np.empty_like(row)
+        np.copyto(buffer, row)
+        buffer.partition(n - k)
+        candidates = np.flatnonzero(row >= buffer[n - k])
+    candidates = candidates[np.isfinite(row[candidates])]
+    order = np.argsort(-row[candidates], kind="stable")[:k]
+    return candidates[order].astype(np.int64)
 
 
 @contextmanager
@@ -76,12 +114,14 @@ class Collaborative:
     def __init__(self, params: RecommenderParams) -> None:
         self.params = params
         self.model: Any = None
+        self._dense: tuple[FloatArray, FloatArray] | None = None
 
     def fit(self, user_items: sparse.csr_matrix) -> Collaborative:
         """Fit on a CSR user x item confidence matrix and return self."""
         with one_blas_thread():
             self.model = _build(self.params)
             self.model.fit(self._training_matrix(user_items), show_progress=False)
+        self._dense = None
         return self
 
     def _training_matrix(self, user_items: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -114,21 +154,32 @@ class Collaborative:
     def _rank_by_factors(
         self, users: IntArray, user_items: sparse.csr_matrix, k: int, exclude_seen: bool
     ) -> list[tuple[IntArray, FloatArray]]:
-        item_factors = np.asarray(self.model.item_factors)
-        user_factors = np.asarray(self.model.user_factors)
+        item_factors, user_factors = self._factors()
+        scratch = _scratch(item_factors.shape[0])
         out: list[tuple[IntArray, FloatArray]] = []
         for start in range(0, users.size, CHUNK_USERS):
             chunk = users[start : start + CHUNK_USERS]
             with one_blas_thread():
-                scores = user_factors[chunk] @ item_factors.T
+                if chunk.size == 1:  # one request, one user: a matrix-vector product into a reused buffer
+                    np.dot(item_factors, user_factors[int(chunk[0])], out=scratch.scores)
+                    scores = scratch.scores[np.newaxis, :]
+                else:
+                    scores = user_factors[chunk] @ item_factors.T
             for row, user in zip(scores, chunk.tolist(), strict=True):
                 if exclude_seen:
                     row[user_items.indices[user_items.indptr[user] : user_items.indptr[user + 1]]] = -np.inf
-                top = np.argpartition(-row, k - 1)[:k] if k < row.size else np.arange(row.size)
-                top = top[np.argsort(-row[top], kind="stable")]
-                top = top[np.isfinite(row[top])]
-                out.append((top.astype(np.int64), row[top].astype(np.float32)))
+                top = top_k(row, k, scratch.partition)
+                out.append((top, row[top].astype(np.float32)))
         return out
+
+    def _factors(self) -> tuple[FloatArray, FloatArray]:
+        """Item and user factors as C-contiguous float32, converted once after fitting."""
+        if self._dense is None:
+            self._dense = (
+                np.ascontiguousarray(self.model.item_factors, dtype=np.float32),
+                np.ascontiguousarray(self.model.user_factors, dtype=np.float32),
+            )
+        return self._dense
 
     def score(self, user: int, user_items: sparse.csr_matrix, items: IntArray) -> FloatArray:
         """Return the model's score of ``items`` for one user (order of ``items`` kept)."""
@@ -138,5 +189,5 @@ class Collaborative:
             similarity = self.model.similarity
             row = user_items[user] @ similarity[:, items]
             return np.asarray(row.toarray(), dtype=np.float32).ravel()
-        factors = np.asarray(self.model.item_factors)[items]
-        return np.asarray(factors @ np.asarray(self.model.user_factors)[user], dtype=np.float32)
+        item_factors, user_factors = self._factors()
+        return np.asarray(item_factors[items] @ user_factors[user], dtype=np.float32)

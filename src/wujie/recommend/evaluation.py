@@ -1,8 +1,15 @@
 """Offline evaluation with a time-based split: Recall, NDCG and MRR at K, coverage, latency.
 
-The log is cut at one moment: everything before trains, everything after tests. A test user is
-one seen in training who, after the cut, interacted with at least one item they had not touched
-before and that the catalog knows (so ``exclude_seen=True`` recommendations can hit it).
+The log is cut at one moment: everything before trains, everything after tests. Two protocols
+score the same fitted models:
+
+- ``new_items``: the held-out items are those a known user touched after the cut and had not
+  touched before; recommendations use ``exclude_seen=True``.
+- ``all_purchases``: every known item a known user touched after the cut counts, repeats
+  included (most of a grocery basket); recommendations use ``exclude_seen=False``.
+
+``stage="validation"`` cuts the log before the test cut once more, with the same fraction, so
+settings can be chosen there and reported once on the test stage.
 """
 
 from __future__ import annotations
@@ -19,6 +26,12 @@ from wujie.recommend.interactions import clean_interactions
 from wujie.recommend.params import RecommenderParams
 from wujie.recommend.recommender import Recommender
 
+PROTOCOLS: dict[str, str] = {
+    "new_items": "new items only: held-out items the user had not touched before the cut; exclude_seen=True",
+    "all_purchases": "all purchases incl. repeats: every held-out item of the user; exclude_seen=False",
+}
+STAGES: tuple[str, ...] = ("validation", "test")
+
 
 @dataclass(frozen=True, slots=True)
 class EvaluationParams:
@@ -31,11 +44,16 @@ class EvaluationParams:
     test_fraction
         Share of the log's events (the latest ones) held out for testing.
     max_users
-        Evaluate at most this many test users (a seeded sample), ``None`` for all.
+        Evaluate at most this many test users per protocol (a seeded sample), ``None`` for all.
     latency_users
         How many single-user requests to time for p50/p99.
     seed
         Seeds the user samples.
+    protocols
+        Which of :data:`PROTOCOLS` to score, in order (the models are fitted once for all).
+    stage
+        ``test`` scores after the log's cut; ``validation`` drops the test part and cuts what is
+        left again with the same fraction (for choosing settings without touching the test part).
     """
 
     k: int = 20
@@ -43,6 +61,8 @@ class EvaluationParams:
     max_users: int | None = None
     latency_users: int = 300
     seed: int = 42
+    protocols: tuple[str, ...] = ("new_items", "all_purchases")
+    stage: str = "test"
 
     def __post_init__(self) -> None:
         if not 1 <= self.k <= 1000:
@@ -53,22 +73,27 @@ class EvaluationParams:
             raise InvalidParams("max_users must be >= 1", max_users=self.max_users)
         if self.latency_users < 1:
             raise InvalidParams("latency_users must be >= 1", latency_users=self.latency_users)
+        if not self.protocols or set(self.protocols) - set(PROTOCOLS):
+            raise InvalidParams(f"protocols must be among {', '.join(PROTOCOLS)}", protocols=",".join(self.protocols))
+        if self.stage not in STAGES:
+            raise InvalidParams(f"stage must be one of {', '.join(STAGES)}", stage=self.stage)
 
 
 @dataclass(frozen=True, slots=True)
 class Split:
-    """A time-based split: the training log and each test user's new items."""
+    """A time-based split: the training log and each test user's held-out items per protocol."""
 
     train: pd.DataFrame
-    truth: dict[str, set[str]]
+    truth: dict[str, dict[str, set[str]]]
     cutoff: pd.Timestamp
 
 
 @dataclass(frozen=True, slots=True)
 class ModelScore:
-    """One model's figures on one split."""
+    """One model's figures on one split under one protocol."""
 
     model: str
+    protocol: str
     recall: float
     ndcg: float
     mrr: float
@@ -84,7 +109,11 @@ class ModelScore:
 
 
 def time_split(frame: pd.DataFrame, test_fraction: float = 0.2) -> Split:
-    """Cut a cleaned log at the ``1 - test_fraction`` quantile of its timestamps."""
+    """Cut a cleaned log at the ``1 - test_fraction`` quantile of its timestamps.
+
+    ``truth["all_purchases"]`` holds every known item a known user touched after the cut;
+    ``truth["new_items"]`` only those the user had not touched before it.
+    """
     if frame.empty:
         raise RecommendError(RecommendErrorCode.EMPTY_INTERACTIONS, "the interaction log is empty")
     cutoff = frame["timestamp"].quantile(1.0 - test_fraction)
@@ -92,17 +121,28 @@ def time_split(frame: pd.DataFrame, test_fraction: float = 0.2) -> Split:
     test = frame[frame["timestamp"] >= cutoff]
     seen = set(zip(train["user"], train["item"], strict=True))
     known_users, known_items = set(train["user"]), set(train["item"])
-    truth: dict[str, set[str]] = {}
+    every: dict[str, set[str]] = {}
+    new: dict[str, set[str]] = {}
     for user, item in zip(test["user"], test["item"], strict=True):
-        if user in known_users and item in known_items and (user, item) not in seen:
-            truth.setdefault(user, set()).add(item)
-    if train.empty or not truth:
+        if user in known_users and item in known_items:
+            every.setdefault(user, set()).add(item)
+            if (user, item) not in seen:
+                new.setdefault(user, set()).add(item)
+    if train.empty or not new:
         raise RecommendError(
             RecommendErrorCode.NOT_ENOUGH_HISTORY,
             "no user has both training history and new items after the cut; use a longer log",
             cutoff=str(cutoff),
         )
-    return Split(train=train, truth=truth, cutoff=cutoff)
+    return Split(train=train, truth={"new_items": new, "all_purchases": every}, cutoff=cutoff)
+
+
+def stage_split(frame: pd.DataFrame, params: EvaluationParams) -> Split:
+    """Return the test split, or for ``stage="validation"`` the split of the part before the test cut."""
+    split = time_split(frame, params.test_fraction)
+    if params.stage == "test":
+        return split
+    return time_split(split.train, params.test_fraction)
 
 
 def ranking_metrics(ranked: Sequence[str], relevant: set[str], k: int) -> tuple[float, float, float]:
@@ -124,7 +164,7 @@ def evaluate(
     params: EvaluationParams | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[ModelScore]:
-    """Fit each model on the training part of ``frame`` and score it on the test part.
+    """Fit each model once on the training part of ``frame`` and score it under each protocol.
 
     Parameters
     ----------
@@ -133,45 +173,66 @@ def evaluate(
     models
         Display name -> parameters, evaluated in order.
     params
-        K, split and sampling; defaults to :class:`EvaluationParams()`.
+        K, split, stage, protocols and sampling; defaults to :class:`EvaluationParams()`.
     progress
         Called with each model's name before it is fitted.
+
+    Returns
+    -------
+    list of ModelScore
+        One per model and protocol, model-major (each model's protocols in ``params.protocols`` order).
     """
     params = params or EvaluationParams()
     clean, _ = clean_interactions(frame)
-    split = time_split(clean, params.test_fraction)
-    users = sorted(split.truth)
+    split = stage_split(clean, params)
     rng = np.random.default_rng(params.seed)
-    if params.max_users is not None and len(users) > params.max_users:
-        users = sorted(rng.choice(users, size=params.max_users, replace=False).tolist())
-    timed = rng.choice(users, size=min(params.latency_users, len(users)), replace=False).tolist()
+    samples: dict[str, tuple[list[str], list[str]]] = {}
+    for protocol in params.protocols:
+        users = sorted(split.truth[protocol])
+        if params.max_users is not None and len(users) > params.max_users:
+            users = sorted(rng.choice(users, size=params.max_users, replace=False).tolist())
+        timed = rng.choice(users, size=min(params.latency_users, len(users)), replace=False).tolist()
+        samples[protocol] = (users, timed)
     scores = []
     for name, model_params in models.items():
         if progress is not None:
             progress(name)
-        scores.append(_score(name, Recommender(model_params), split, users=users, timed=timed, k=params.k))
+        recommender = Recommender(model_params)
+        started = time.perf_counter()
+        recommender.fit(split.train)
+        fit_s = time.perf_counter() - started
+        for protocol, (users, timed) in samples.items():
+            truth = split.truth[protocol]
+            scores.append(_score(name, protocol, recommender, truth, users=users, timed=timed, k=params.k, fit_s=fit_s))
     return scores
 
 
 def _score(
-    name: str, recommender: Recommender, split: Split, *, users: list[str], timed: list[str], k: int
+    name: str,
+    protocol: str,
+    recommender: Recommender,
+    truth: dict[str, set[str]],
+    *,
+    users: list[str],
+    timed: list[str],
+    k: int,
+    fit_s: float,
 ) -> ModelScore:
-    started = time.perf_counter()
-    recommender.fit(split.train)
-    fit_s = time.perf_counter() - started
-    lists = recommender.recommend(users, k=k)
+    exclude_seen = protocol == "new_items"
+    lists = recommender.recommend(users, k=k, exclude_seen=exclude_seen)
     metrics = np.array(
-        [ranking_metrics([r.item_id for r in recs], split.truth[u], k) for u, recs in zip(users, lists, strict=True)]
+        [ranking_metrics([r.item_id for r in recs], truth[u], k) for u, recs in zip(users, lists, strict=True)]
     )
     shown = {r.item_id for recs in lists for r in recs}
     latencies = []
     for user in timed:
         begin = time.perf_counter()
-        recommender.recommend([user], k=k)
+        recommender.recommend([user], k=k, exclude_seen=exclude_seen)
         latencies.append((time.perf_counter() - begin) * 1000.0)
     mean = metrics.mean(axis=0)
     return ModelScore(
         model=name,
+        protocol=protocol,
         recall=round(float(mean[0]), 4),
         ndcg=round(float(mean[1]), 4),
         mrr=round(float(mean[2]), 4),

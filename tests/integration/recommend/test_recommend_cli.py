@@ -57,8 +57,14 @@ def test_evaluate_own_csv_as_json(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert [m["model"] for m in body["models"]] == ["popularity_global", "item_knn"]
-    assert body["models"][1]["recall"] > body["models"][0]["recall"]
+    assert body["stage"] == "test"
+    assert list(body["protocols"]) == ["new_items", "all_purchases"]
+    new_items = body["protocols"]["new_items"]
+    assert new_items["exclude_seen"] is True
+    assert body["protocols"]["all_purchases"]["exclude_seen"] is False
+    assert [m["model"] for m in new_items["models"]] == ["popularity_global", "item_knn"]
+    assert {m["protocol"] for m in new_items["models"]} == {"new_items"}
+    assert new_items["models"][1]["recall"] > new_items["models"][0]["recall"]
     assert json.loads(out.read_text()) == body
     assert out.with_suffix(".png").stat().st_size > 1000
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from wujie.recommend.errors import InvalidParams, RecommendError, RecommendErrorCode
-from wujie.recommend.evaluation import EvaluationParams, evaluate, ranking_metrics, time_split
+from wujie.recommend.evaluation import EvaluationParams, evaluate, ranking_metrics, stage_split, time_split
 from wujie.recommend.interactions import clean_interactions
 from wujie.recommend.params import RecommenderParams
 
@@ -24,7 +24,7 @@ def test_ranking_metrics_exact() -> None:
     assert ranking_metrics(["x", "a"], {"a"}, k=2)[2] == 0.5
 
 
-def test_time_split_keeps_only_new_items_of_known_users() -> None:
+def test_time_split_holds_out_new_items_and_all_purchases_of_known_users() -> None:
     rows = [
         ("u", "a", "buy", "2024-01-01"),
         ("v", "b", "buy", "2024-01-02"),
@@ -35,7 +35,17 @@ def test_time_split_keeps_only_new_items_of_known_users() -> None:
     clean, _ = clean_interactions(pd.DataFrame(rows, columns=["user", "item", "event", "timestamp"]))
     split = time_split(clean, test_fraction=0.6)
     assert len(split.train) == 2
-    assert split.truth == {"u": {"b"}}
+    assert split.truth == {"new_items": {"u": {"b"}}, "all_purchases": {"u": {"a", "b"}}}
+
+
+def test_validation_stage_cuts_before_the_test_cut() -> None:
+    rows = [(f"u{n % 3}", f"i{n % 7}", "buy", f"2024-01-{n + 1:02d}") for n in range(25)]
+    clean, _ = clean_interactions(pd.DataFrame(rows, columns=["user", "item", "event", "timestamp"]))
+    test = stage_split(clean, EvaluationParams(test_fraction=0.2))
+    validation = stage_split(clean, EvaluationParams(test_fraction=0.2, stage="validation"))
+    assert validation.cutoff < test.cutoff
+    assert validation.train["timestamp"].max() < validation.cutoff
+    assert len(validation.train) < len(test.train)
 
 
 def test_split_without_test_users_is_refused() -> None:
@@ -63,9 +73,10 @@ def test_evaluate_reports_every_model_and_knn_learns_the_tribes() -> None:
         "popularity": RecommenderParams(model="popularity"),
         "item_knn": RecommenderParams(model="item_knn"),
     }
-    scores = evaluate(_two_tribes(), models, EvaluationParams(k=5, test_fraction=0.3, latency_users=10))
+    params = EvaluationParams(k=5, test_fraction=0.3, latency_users=10, protocols=("new_items",))
+    scores = evaluate(_two_tribes(), models, params)
     by_name = {s.model: s for s in scores}
-    assert [s.model for s in scores] == ["popularity", "item_knn"]
+    assert [(s.model, s.protocol) for s in scores] == [("popularity", "new_items"), ("item_knn", "new_items")]
     assert by_name["item_knn"].users == by_name["popularity"].users > 0
     assert by_name["item_knn"].recall > by_name["popularity"].recall
     assert by_name["item_knn"].coverage == 1.0
@@ -74,6 +85,15 @@ def test_evaluate_reports_every_model_and_knn_learns_the_tribes() -> None:
 
 
 def test_evaluation_params_are_validated() -> None:
-    for bad in ({"k": 0}, {"test_fraction": 1.0}, {"max_users": 0}, {"latency_users": 0}):
+    bad_values = (
+        {"k": 0},
+        {"test_fraction": 1.0},
+        {"max_users": 0},
+        {"latency_users": 0},
+        {"protocols": ()},
+        {"protocols": ("repeats",)},
+        {"stage": "train"},
+    )
+    for bad in bad_values:
         with pytest.raises(InvalidParams):
             EvaluationParams(**bad)  # type: ignore[arg-type]

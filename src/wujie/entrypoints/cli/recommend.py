@@ -52,17 +52,30 @@ def evaluate(
         Path | None, typer.Option("--out", help="Write the JSON here and a bar chart PNG next to it.")
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of ALS/BPR and of the user samples.")] = 42,
+    protocol: Annotated[
+        str,
+        typer.Option(
+            "--protocol",
+            help="new_items (held-out items new to the user, seen excluded), all_purchases (repeats count), or both.",
+        ),
+    ] = "both",
+    stage: Annotated[
+        str, typer.Option("--stage", help="test, or validation (a second cut before the test cut, for tuning).")
+    ] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Fit every model on the log before a time cut and score it on the new items after it."""
+    """Fit every model once on the log before a time cut; score it on what users did after it."""
     from rich.progress import Progress
 
-    from wujie.recommend.evaluation import EvaluationParams
+    from wujie.recommend.evaluation import PROTOCOLS, EvaluationParams
     from wujie.recommend.evaluation import evaluate as run
 
-    log = _log(dataset, input)
+    protocols = tuple(PROTOCOLS) if protocol == "both" else (protocol.replace("-", "_"),)
     chosen = _models(models, seed)
-    params = EvaluationParams(k=k, test_fraction=test_fraction, max_users=max_users, seed=seed)
+    params = EvaluationParams(
+        k=k, test_fraction=test_fraction, max_users=max_users, seed=seed, protocols=protocols, stage=stage
+    )
+    log = _log(dataset, input)
     with Progress(transient=True, disable=as_json) as progress:
         task = progress.add_task("fitting", total=len(chosen))
         scores = run(log, chosen, params, progress=lambda name: progress.update(task, advance=1, description=name))
@@ -70,7 +83,15 @@ def evaluate(
         "source": dataset or str(input),
         "k": k,
         "test_fraction": test_fraction,
-        "models": [s.as_dict() for s in scores],
+        "stage": stage,
+        "protocols": {
+            name: {
+                "description": PROTOCOLS[name],
+                "exclude_seen": name == "new_items",
+                "models": [s.as_dict() for s in scores if s.protocol == name],
+            }
+            for name in protocols
+        },
     }
     if out is not None:
         _write(result, out)
@@ -88,12 +109,14 @@ def _write(result: dict[str, Any], out: Path) -> None:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
-    rows = result["models"]
-    figure, axis = plt.subplots(figsize=(7, 3.5))
-    axis.bar([r["model"] for r in rows], [r["recall"] for r in rows], color="#c0392b")
-    axis.set_ylabel(f"Recall@{result['k']}")
-    axis.set_title(f"{result['source']}: time-split Recall@{result['k']}")
-    axis.tick_params(axis="x", rotation=20)
+    protocols = result["protocols"]
+    figure, axes = plt.subplots(1, len(protocols), figsize=(7 * len(protocols), 3.5), squeeze=False)
+    for axis, (name, block) in zip(axes[0], protocols.items(), strict=True):
+        rows = block["models"]
+        axis.bar([r["model"] for r in rows], [r["recall"] for r in rows], color="#c0392b")
+        axis.set_ylabel(f"Recall@{result['k']}")
+        axis.set_title(f"{result['source']} ({name}): Recall@{result['k']}")
+        axis.tick_params(axis="x", rotation=20)
     figure.tight_layout()
     figure.savefig(out.with_suffix(".png"), dpi=110)
     plt.close(figure)
@@ -104,13 +127,15 @@ def _table(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     k = result["k"]
-    table = Table(title=f"{result['source']} — time split, K={k}")
-    for column in ("model", f"Recall@{k}", f"NDCG@{k}", f"MRR@{k}", "coverage", "p50 ms", "p99 ms", "fit s", "users"):
-        table.add_column(column, justify="left" if column == "model" else "right")
-    for r in result["models"]:
-        values = (r["recall"], r["ndcg"], r["mrr"], r["coverage"], r["p50_ms"], r["p99_ms"], r["fit_s"], r["users"])
-        table.add_row(r["model"], *(str(v) for v in values))
-    Console().print(table)
+    for block in result["protocols"].values():
+        table = Table(title=f"{result['source']} — {result['stage']} time split, K={k}, {block['description']}")
+        for column in ("model", f"Recall@{k}", f"NDCG@{k}", f"MRR@{k}", "coverage", "p50 ms", "p99 ms", "fit s"):
+            table.add_column(column, justify="left" if column == "model" else "right")
+        table.add_column("users", justify="right")
+        for r in block["models"]:
+            values = (r["recall"], r["ndcg"], r["mrr"], r["coverage"], r["p50_ms"], r["p99_ms"], r["fit_s"], r["users"])
+            table.add_row(r["model"], *(str(v) for v in values))
+        Console().print(table)
 
 
 @app.command("for")
