@@ -42,7 +42,7 @@ from wujie.engine.journal import Journal
 from wujie.engine.ledger import PAY_CODES
 from wujie.engine.orderbook import OrderState
 from wujie.engine.ports import EventSink, JournalStore, NoSink
-from wujie.engine.state import I64, EngineState
+from wujie.engine.state import I64, EngineState, pay_columns
 from wujie.engine.timebase import from_us, to_us
 from wujie.shared.clock import Clock, SystemClock
 from wujie.shared.errors import InvalidInput
@@ -290,25 +290,29 @@ class Engine:
         return len(rows)
 
     # ------------------------------------------------------------------ payments
-    def pay_columns(self, numbers: list[int], amounts: list[int], keys: list[str]) -> list[int]:
+    def pay_columns(self, numbers: Sequence[int] | I64, amounts: Sequence[int] | I64, keys: Sequence[str]) -> list[int]:
         """Capture a batch given order *numbers* (the fast path); return a code index per request.
 
         Codes index ``ledger.PAY_CODES`` (0: captured, or replayed a capture).
         """
-        record = records.Pay(self.now_us(), self.fee_bp, numbers, amounts, keys)
-        codes = self.state.apply_pay(record)
+        if not len(numbers) == len(amounts) == len(keys):
+            raise InvalidInput("numbers, amounts and keys differ in length", numbers=len(numbers), keys=len(keys))
+        record, batch = pay_columns(self.now_us(), self.fee_bp, numbers, amounts, keys)
+        codes = self.state.apply_pay(record, batch)
         self._journal(record)
         self.facts.paid(record)
         self._done()
-        return codes
+        result: list[int] = codes.tolist()
+        return result
 
     def pay_many(self, order_ids: Sequence[str], amounts: Sequence[int], keys: Sequence[str]) -> list[PaymentResult]:
         """Capture a batch of payments (idempotent per key); one journal record, one sync."""
         codes = self.pay_columns([order_number(o) for o in order_ids], [int(a) for a in amounts], list(keys))
-        memory = self.state.ledger.keys
+        decided = self.state.last_pay
+        paid = self.state.ledger.payments(decided).tolist() if decided is not None else [0] * len(codes)
         return [
-            PaymentResult(PAY_CODES[code], order, amount, payment_id(memory[key][3]) if code == 0 else None)
-            for code, order, amount, key in zip(codes, order_ids, amounts, keys, strict=True)
+            PaymentResult(PAY_CODES[code], order, amount, payment_id(payment) if code == 0 else None)
+            for code, order, amount, payment in zip(codes, order_ids, amounts, paid, strict=True)
         ]
 
     def pay(self, order_id: str, amount: int, idempotency_key: str) -> PaymentResult:

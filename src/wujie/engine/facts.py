@@ -121,13 +121,16 @@ class Facts:
             facts.append(fact)
         return facts
 
-    def paid(self, record: records.Pay) -> None:
+    def paid(self, record: records.PayColumns) -> None:
         """Report captures (the payment and the order transition)."""
-        if not self.enabled or not self.engine.state.last_captured:
+        if not self.enabled:
             return
         state, currency, at = self.engine.state, self.engine.currency, from_us(record.now_us)
-        entries = [state.ledger.keys[key] for key in state.last_captured]
-        numbers = np.fromiter((entry[0] for entry in entries), np.int64, len(entries))
+        memory = state.ledger.keys.memory(state.last_captured_entries())
+        if not len(memory):
+            return
+        numbers = memory[:, 0]
+        entries = memory.tolist()
         names = state.customers.names
         for (number, amount, _, payment), customer in zip(
             entries, state.orders.col("customer")[numbers - 1].tolist(), strict=True

@@ -4,14 +4,18 @@ Each capture posts three entries: the customer pays ``-amount``, the merchant re
 ``amount - fee`` and the platform ``fee`` (basis points, rounded half-even), so every capture,
 and therefore the ledger, sums to zero. An idempotency key remembers its first request and
 answer: the same key with the same order and amount replays the answer, anything else conflicts.
+The keys live in a :class:`~wujie.engine.keytable.KeyTable` (64-bit hashes, bytes verified).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 from wujie.engine.columns import Column
+from wujie.engine.keytable import U64, KeyBatch, KeyTable, first_seen
 from wujie.engine.orderbook import OrderBook, OrderState
 from wujie.orders.errors import OrderErrorCode
 from wujie.payments.errors import PaymentErrorCode
@@ -31,10 +35,6 @@ PAY_CODES: tuple[str | None, ...] = (
 )
 
 
-#: what an idempotency key answered the first time: (order number, amount, code, payment number or 0)
-KeyMemory = tuple[int, int, int, int]
-
-
 def fee_of(amount: I64, basis_points: int) -> I64:
     """Return ``amount * basis_points / 10_000`` rounded half-even, element-wise, in integers."""
     whole, rest = np.divmod(amount * basis_points, 10_000)
@@ -43,13 +43,22 @@ def fee_of(amount: I64, basis_points: int) -> I64:
     return result
 
 
+@dataclass(frozen=True, slots=True)
+class Captures:
+    """How a batch of captures was decided: per request its code and key entry; who captured."""
+
+    codes: I64
+    entries: I64
+    captured: I64  # request indices that captured, in payment-number order
+
+
 class Ledger:
     """Captured payments (payment number = row + 1), idempotency keys and account balances."""
 
-    def __init__(self, fee_bp: int) -> None:
+    def __init__(self, fee_bp: int, hash_bits: int | None = None) -> None:
         self.fee_bp = fee_bp
         self.cols = {name: Column(np.int64) for name in ("order", "amount", "fee", "at")}
-        self.keys: dict[str, KeyMemory] = {}
+        self.keys = KeyTable(hash_bits)
         self.customer_balance = Column(np.int64)
         self.merchant = 0
         self.platform = 0
@@ -61,40 +70,35 @@ class Ledger:
         """Return one payment column."""
         return self.cols[name].view()
 
-    def decide(
-        self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
-    ) -> tuple[list[int], list[str], list[int]]:
+    def decide(self, orders: OrderBook, numbers: I64, amounts: I64, keys: KeyBatch, now_us: int) -> Captures:
         """Decide captures exactly as one by one (keys make them order-dependent); mark orders paid.
 
-        Returns the code per request, and the keys and order numbers that captured (for :meth:`record`). Requests with
-        a new key and a new order depend on nothing else in the batch: one vector pass decides
-        them; requests repeating a key or an order of this batch follow one by one, in order.
+        Keys seen in an earlier batch replay their answer (or conflict). Requests with a new key
+        and an order that no earlier new request of the batch repeats depend on nothing else in
+        the batch: one vector pass decides them. The rest (a key or an order repeated inside the
+        batch, or a 64-bit hash shared with an earlier key) follow one by one, in arrival order.
         """
-        memory = self.keys
-        seen = [memory.get(key) for key in keys]
-        codes = [0] * len(keys)
-        firsts, later = _split(seen, numbers, amounts, keys, codes)
-        at = np.asarray(firsts, dtype=np.int64)
-        first_codes = self._vector_codes(
-            orders, np.asarray(numbers, dtype=np.int64)[at], np.asarray(amounts, dtype=np.int64)[at], now_us
-        )
-        captured: list[str] = []
-        captured_numbers: list[int] = []
-        for i, code in zip(firsts, first_codes.tolist(), strict=True):
-            codes[i] = code
-            memory[keys[i]] = (numbers[i], amounts[i], code, 0)
-            if code == PAID_OK:
-                captured.append(keys[i])
-                captured_numbers.append(numbers[i])
-        if later:
-            late_codes, late_captured, late_numbers = self._decide_one_by_one(
-                orders, [numbers[i] for i in later], [amounts[i] for i in later], [keys[i] for i in later], now_us
-            )
-            for i, code in zip(later, late_codes, strict=True):
-                codes[i] = code
-            captured += late_captured
-            captured_numbers += late_numbers
-        return codes, captured, captured_numbers
+        table = self.keys
+        hashes = table.hashes(keys)
+        entries = table.find(keys, hashes)
+        codes = np.zeros(len(entries), dtype=np.int64)
+        known = np.flatnonzero(entries >= 0)
+        if len(known):
+            seen = entries[known]
+            same = (table.col("number")[seen] == numbers[known]) & (table.col("amount")[seen] == amounts[known])
+            codes[known] = np.where(same, table.col("code")[seen], CONFLICT)
+        new = np.flatnonzero(entries < 0)
+        independent = first_seen(hashes[new]) & first_seen(numbers[new].view(np.uint64))
+        firsts, later = new[independent], new[~independent]
+        first_codes = self._vector_codes(orders, numbers[firsts], amounts[firsts], now_us)
+        codes[firsts] = first_codes
+        memory = {"number": numbers[firsts], "amount": amounts[firsts], "code": first_codes}
+        entries[firsts] = table.add(keys, hashes, firsts, memory)
+        captured = firsts[first_codes == PAID_OK]
+        if len(later):
+            late = _Batch(numbers, amounts, keys, hashes, codes, entries)
+            captured = np.concatenate((captured, self._decide_later(orders, late, firsts, later, now_us)))
+        return Captures(codes, entries, captured)
 
     def _vector_codes(self, orders: OrderBook, numbers: I64, amounts: I64, now_us: int) -> I64:
         rows = numbers - 1
@@ -116,20 +120,22 @@ class Ledger:
         state[rows[codes == PAID_OK]] = OrderState.PAID
         return codes
 
-    def _decide_one_by_one(
-        self, orders: OrderBook, numbers: list[int], amounts: list[int], keys: list[str], now_us: int
-    ) -> tuple[list[int], list[str], list[int]]:
+    def _decide_later(self, orders: OrderBook, batch: _Batch, firsts: I64, later: I64, now_us: int) -> I64:
+        """Decide the dependent requests one by one; add their new keys; return those that captured."""
+        codes, entries = batch.codes, batch.entries
+        local: dict[bytes, tuple[int, int, int, int]] = {}  # key -> (entry, number, amount, code)
+        for i in firsts[np.isin(batch.hashes[firsts], batch.hashes[later])].tolist():
+            local[batch.keys.key(i)] = (int(entries[i]), int(batch.numbers[i]), int(batch.amounts[i]), int(codes[i]))
         state, total, expires = orders.col("state"), orders.col("total"), orders.col("expires")
-        reserved, paid = int(OrderState.RESERVED), int(OrderState.PAID)
-        codes: list[int] = []
-        captured: list[str] = []
-        captured_numbers: list[int] = []
-        count = len(orders)
-        memory = self.keys
-        for number, amount, key in zip(numbers, amounts, keys, strict=True):
-            seen = memory.get(key)
+        reserved, paid, count = int(OrderState.RESERVED), int(OrderState.PAID), len(orders)
+        added: list[int] = []
+        captured: list[int] = []
+        for i in later.tolist():
+            key, number, amount = batch.keys.key(i), int(batch.numbers[i]), int(batch.amounts[i])
+            seen = local.get(key)
             if seen is not None:
-                codes.append(seen[2] if (seen[0], seen[1]) == (number, amount) else CONFLICT)
+                entries[i] = seen[0]
+                codes[i] = seen[3] if (seen[1], seen[2]) == (number, amount) else CONFLICT
                 continue
             row = number - 1
             if not 0 <= row < count:
@@ -143,31 +149,37 @@ class Ledger:
             else:
                 code = PAID_OK
                 state[row] = paid
-                captured.append(key)
-                captured_numbers.append(number)
-            memory[key] = (number, amount, code, 0)
-            codes.append(code)
-        return codes, captured, captured_numbers
+                captured.append(i)
+            local[key] = (self.keys.count + len(added), number, amount, code)
+            entries[i], codes[i] = local[key][0], code
+            added.append(i)
+        rows = np.asarray(added, dtype=np.int64)
+        memory = {"number": batch.numbers[rows], "amount": batch.amounts[rows], "code": codes[rows]}
+        self.keys.add(batch.keys, batch.hashes, rows, memory)
+        return np.asarray(captured, dtype=np.int64)
 
-    def record(self, orders: OrderBook, captured: list[str], numbers: I64, now_us: int) -> None:
-        """Post the captures of ``captured`` keys on orders ``numbers`` and number their payments."""
-        if not captured:
+    def record(self, orders: OrderBook, decided: Captures, numbers: I64, now_us: int) -> None:
+        """Post the captures of ``decided`` (``numbers``: order number per request); number the payments."""
+        if not len(decided.captured):
             return
         first = len(self) + 1
-        memory = self.keys
-        amount = orders.col("total")[numbers - 1]
+        captured = numbers[decided.captured]
+        amount = orders.col("total")[captured - 1]
         fee = fee_of(amount, self.fee_bp)
-        for name, values in (("order", numbers), ("amount", amount), ("fee", fee)):
+        for name, values in (("order", captured), ("amount", amount), ("fee", fee)):
             self.cols[name].extend(values)
         self.cols["at"].extend(np.full(len(captured), now_us, dtype=np.int64))
-        for payment, key in enumerate(captured, start=first):
-            seen = memory[key]
-            memory[key] = (seen[0], seen[1], seen[2], payment)
-        customers = orders.col("customer")[numbers - 1]
+        self.keys.set_payments(decided.entries[decided.captured], np.arange(first, first + len(captured)))
+        customers = orders.col("customer")[captured - 1]
         self.grow_customers(int(customers.max()) + 1)
         np.subtract.at(self.customer_balance.view(), customers, amount)
         self.merchant += int((amount - fee).sum())
         self.platform += int(fee.sum())
+
+    def payments(self, decided: Captures) -> I64:
+        """Return the payment number per request of ``decided`` (its capture's, or a replayed one's; else 0)."""
+        paid: I64 = np.where(decided.codes == PAID_OK, self.keys.col("payment")[decided.entries], 0)
+        return paid
 
     def grow_customers(self, count: int) -> None:
         """Make room for ``count`` customer accounts."""
@@ -180,23 +192,13 @@ class Ledger:
         return int(self.customer_balance.view().sum()) + self.merchant + self.platform
 
 
-def _split(
-    seen: list[KeyMemory | None], numbers: list[int], amounts: list[int], keys: list[str], codes: list[int]
-) -> tuple[list[int], list[int]]:
-    """Answer replayed keys into ``codes``; split the rest into independent and dependent requests.
+@dataclass(frozen=True, slots=True)
+class _Batch:
+    """One batch's request columns, hashes, and the codes and entries being filled in."""
 
-    A request is independent when no earlier request of the batch has its key or its order.
-    """
-    firsts: list[int] = []
-    later: list[int] = []
-    batch_keys: set[str] = set()
-    batch_numbers: set[int] = set()
-    for i, found in enumerate(seen):
-        if found is not None:
-            codes[i] = found[2] if (found[0], found[1]) == (numbers[i], amounts[i]) else CONFLICT
-            continue
-        key, number = keys[i], numbers[i]
-        (later if key in batch_keys or number in batch_numbers else firsts).append(i)
-        batch_keys.add(key)
-        batch_numbers.add(number)
-    return firsts, later
+    numbers: I64
+    amounts: I64
+    keys: KeyBatch
+    hashes: U64
+    codes: I64
+    entries: I64

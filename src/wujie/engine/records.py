@@ -38,13 +38,28 @@ class Place(msgspec.Struct, tag="place", array_like=True):
 
 
 class Pay(msgspec.Struct, tag="pay", array_like=True):
-    """A batch of captures: order numbers, amounts (minor units) and idempotency keys."""
+    """A batch of captures as lists (the first journal format; still replayed, no longer written)."""
 
     now_us: int
     fee_bp: int
     numbers: list[int]
     amounts: list[int]
     keys: list[str]
+
+
+class PayColumns(msgspec.Struct, tag="payc", array_like=True):
+    """A batch of captures as columns: int64 order numbers and amounts, and the idempotency keys.
+
+    ``keys`` is the keys' UTF-8 bytes joined by one NUL byte; ``key_ends`` the int32 offset where
+    each key ends (key ``i`` starts one byte after key ``i - 1`` ends), so any key is exact.
+    """
+
+    now_us: int
+    fee_bp: int
+    numbers: bytes
+    amounts: bytes
+    keys: bytes
+    key_ends: bytes
 
 
 class Cancel(msgspec.Struct, tag="cancel", array_like=True):
@@ -61,7 +76,7 @@ class Expire(msgspec.Struct, tag="expire", array_like=True):
     now_us: int
 
 
-Record = AddSkus | Receive | Place | Pay | Cancel | Expire
+Record = AddSkus | Receive | Place | Pay | PayColumns | Cancel | Expire
 
 ENCODER = msgspec.msgpack.Encoder()
 DECODER = msgspec.msgpack.Decoder(Record)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +11,8 @@ import numpy.typing as npt
 from wujie.engine import records
 from wujie.engine.book import BAD_LINES, BAD_QTY, OK, UNKNOWN_SKU, SkuTerms, StockBook
 from wujie.engine.columns import Column
-from wujie.engine.ledger import NOT_PAYABLE, UNKNOWN_ORDER, Ledger
+from wujie.engine.keytable import KeyBatch, KeyTable
+from wujie.engine.ledger import NOT_PAYABLE, UNKNOWN_ORDER, Captures, Ledger
 from wujie.engine.orderbook import LINE_COLUMNS, ORDER_COLUMNS, OrderBook, OrderState
 from wujie.engine.snapshot import Snapshot
 
@@ -92,7 +94,7 @@ class EngineState:
         self.ledger = Ledger(fee_bp)
         self.customers = Names()
         self.regions = Names()
-        self.last_captured: list[str] = []
+        self.last_pay: Captures | None = None
         self.currency = "CNY"
         self.changes: Changes | None = None  # set by stores that project state (PostgreSQL)
 
@@ -104,7 +106,7 @@ class EngineState:
             self.apply_receive(record)
         elif isinstance(record, records.Place):
             self.apply_place(record)
-        elif isinstance(record, records.Pay):
+        elif isinstance(record, records.PayColumns | records.Pay):
             self.apply_pay(record)
         elif isinstance(record, records.Cancel):
             self.apply_cancel(record)
@@ -214,20 +216,39 @@ class EngineState:
         totals[accepted] = order_totals
         return reasons, numbers, totals
 
-    def apply_pay(self, record: records.Pay) -> list[int]:
-        """Capture payments; return the code per request."""
+    def apply_pay(self, record: records.PayColumns | records.Pay, keys: KeyBatch | None = None) -> I64:
+        """Capture payments; return the code per request (``keys``: the record's keys, already decoded)."""
+        if isinstance(record, records.Pay):  # the first journal format
+            record = pay_columns(record.now_us, record.fee_bp, record.numbers, record.amounts, record.keys)[0]
+        numbers = np.frombuffer(record.numbers, dtype="<i8").astype(np.int64)
+        amounts = np.frombuffer(record.amounts, dtype="<i8").astype(np.int64)
+        if keys is None:
+            keys = KeyBatch.from_journal(record.keys, record.key_ends)
         self.ledger.fee_bp = record.fee_bp
-        codes, captured, numbers = self.ledger.decide(
-            self.orders, record.numbers, record.amounts, record.keys, record.now_us
-        )
-        self.last_captured = captured
-        if captured:
-            rows = np.asarray(numbers, dtype=np.int64) - 1
+        decided = self.last_pay = self.ledger.decide(self.orders, numbers, amounts, keys, record.now_us)
+        if len(decided.captured):
+            rows = numbers[decided.captured] - 1
             line_rows = self.orders.line_rows(rows)
             self.book.commit(self.orders.line("sku")[line_rows], self.orders.line("qty")[line_rows])
             self._touched(orders=rows, skus=self.orders.line("sku")[line_rows])
-            self.ledger.record(self.orders, captured, rows + 1, record.now_us)
-        return codes
+            self.ledger.record(self.orders, decided, numbers, record.now_us)
+        return decided.codes
+
+    @property
+    def last_captured(self) -> list[str]:
+        """Return the keys that captured in the last payment batch (in payment order)."""
+        if self.last_pay is None:
+            return []
+        table = self.ledger.keys
+        return [table.key_bytes(e).decode("utf-8", "surrogatepass") for e in self.last_captured_entries().tolist()]
+
+    def last_captured_entries(self) -> I64:
+        """Return the key entries that captured in the last payment batch (in payment order)."""
+        decided = self.last_pay
+        if decided is None:
+            return np.zeros(0, dtype=np.int64)
+        entries: I64 = decided.entries[decided.captured]
+        return entries
 
     def apply_cancel(self, record: records.Cancel) -> list[int]:
         """Cancel reserved orders; return the code per order (0 = cancelled)."""
@@ -267,7 +288,7 @@ class EngineState:
     def to_snapshot(self, seq: int) -> Snapshot:
         """Return the whole state as a snapshot at ``seq``."""
         used = self.book.used
-        memory = self.ledger.keys
+        table = self.ledger.keys
         return Snapshot(
             seq=seq,
             skus=list(self.book.skus),
@@ -280,8 +301,8 @@ class EngineState:
             lines={name: column.view().tobytes() for name, column in self.orders.lines.items()},
             expiry_cursor=self.orders.expiry_cursor,
             payments={name: column.view().tobytes() for name, column in self.ledger.cols.items()},
-            idem_keys=list(memory.keys()),
-            idem_values=np.asarray(list(memory.values()), dtype=np.int64).reshape(-1, 4).tobytes(),
+            idem_keys=list(table),
+            idem_values=table.memory(np.arange(len(table))).tobytes(),
             balances=self.ledger.customer_balance.view().tobytes(),
             merchant=self.ledger.merchant,
             platform=self.ledger.platform,
@@ -299,7 +320,17 @@ class EngineState:
         self.orders.lines = {n: Column.from_array(np.frombuffer(snap.lines[n], np.int64)) for n in LINE_COLUMNS}
         self.orders.expiry_cursor = snap.expiry_cursor
         self.ledger.cols = {n: Column.from_array(np.frombuffer(b, np.int64)) for n, b in snap.payments.items()}
-        values = np.frombuffer(snap.idem_values, np.int64).reshape(-1, 4).tolist()
-        self.ledger.keys = {k: (v[0], v[1], v[2], v[3]) for k, v in zip(snap.idem_keys, values, strict=True)}
+        values = np.frombuffer(snap.idem_values, np.int64).reshape(-1, 4)
+        self.ledger.keys = KeyTable.from_memory(snap.idem_keys, values, self.ledger.keys.hash_bits)
         self.ledger.customer_balance = Column.from_array(np.frombuffer(snap.balances, np.int64))
         self.ledger.merchant, self.ledger.platform = snap.merchant, snap.platform
+
+
+def pay_columns(
+    now_us: int, fee_bp: int, numbers: Sequence[int] | I64, amounts: Sequence[int] | I64, keys: Sequence[str]
+) -> tuple[records.PayColumns, KeyBatch]:
+    """Return the journal record of a capture batch, and its keys decoded."""
+    batch, joined, ends = KeyBatch.from_strings(keys)
+    number_bytes = np.asarray(numbers, dtype="<i8").tobytes()
+    amount_bytes = np.asarray(amounts, dtype="<i8").tobytes()
+    return records.PayColumns(now_us, fee_bp, number_bytes, amount_bytes, joined, ends), batch
