@@ -137,13 +137,18 @@ def _check_capacity(network: Network, totals: pd.Series) -> None:
 
 
 class _ProgramBuilder:
-    """Columns: x[w,k] stock, f[w,r,k] earmark, then local/remote sales per demand segment."""
+    """Columns: x[w,k] stock, f[w,p] earmark for each (region, SKU) pair p with demand, then sales.
+
+    Earmarks exist only for the pairs in the quantile table (sparse: 5 x 2,463 columns on the UCI
+    bench instead of 5 x 36 x 199), then local and remote sales per demand segment.
+    """
 
     def __init__(self, network: Network, seg: DemandSegments, totals: np.ndarray, params: PlacementParams) -> None:
         self.net, self.seg, self.totals, self.p = network, seg, totals, params
         self.W, self.R, self.K = len(network.warehouses), len(network.regions), len(seg.skus)
         self.n_x = self.W * self.K
-        self.n_f = self.W * self.R * self.K
+        self.n_pairs = len(seg.pair_region)
+        self.n_f = self.W * self.n_pairs
         self.n_s = len(seg.width)
         self.rows: list[np.ndarray] = []
         self.cols: list[np.ndarray] = []
@@ -155,8 +160,8 @@ class _ProgramBuilder:
     def x(self, w: np.ndarray, k: np.ndarray) -> np.ndarray:
         return np.asarray(w * self.K + k)
 
-    def f(self, w: np.ndarray, r: np.ndarray, k: np.ndarray) -> np.ndarray:
-        return np.asarray(self.n_x + (w * self.R + r) * self.K + k)
+    def f(self, w: np.ndarray, pair: np.ndarray) -> np.ndarray:
+        return np.asarray(self.n_x + w * self.n_pairs + pair)
 
     def s_local(self, i: np.ndarray) -> np.ndarray:
         return self.n_x + self.n_f + i
@@ -186,13 +191,11 @@ class _ProgramBuilder:
         )
         self._earmark_rows()
         # stock covers the earmarks of each warehouse and SKU
-        w, r, k = (
-            a.ravel() for a in np.meshgrid(np.arange(self.W), np.arange(self.R), np.arange(self.K), indexing="ij")
-        )
-        row = w * self.K + k
+        w, pair = (a.ravel() for a in np.meshgrid(np.arange(self.W), np.arange(self.n_pairs), indexing="ij"))
+        row = w * self.K + self.seg.pair_sku[pair]
         self._add_rows(
             np.concatenate([row, np.arange(self.n_x)]),
-            np.concatenate([self.f(w, r, k), np.arange(self.n_x)]),
+            np.concatenate([self.f(w, pair), np.arange(self.n_x)]),
             np.concatenate([np.ones(len(w)), -np.ones(self.n_x)]),
             np.full(self.n_x, -np.inf),
             np.zeros(self.n_x),
@@ -210,15 +213,14 @@ class _ProgramBuilder:
         i = np.arange(n_s)
         grid_w, grid_p = np.meshgrid(np.arange(self.W), np.arange(n_pairs), indexing="ij")
         pw, pp = grid_w.ravel(), grid_p.ravel()
-        reg, sku = seg.pair_region[pp], seg.pair_sku[pp]
-        is_local = self.net.local[pw, reg]
+        is_local = self.net.local[pw, seg.pair_region[pp]]
         for kind, s_col, mask, offset in (
             ("local", self.s_local(i), is_local, 0),
             ("remote", self.s_remote(i), ~is_local, n_pairs),
         ):
             del kind
             rows = np.concatenate([seg.pair + offset, pp[mask] + offset])
-            cols = np.concatenate([s_col, self.f(pw[mask], reg[mask], sku[mask])])
+            cols = np.concatenate([s_col, self.f(pw[mask], pp[mask])])
             vals = np.concatenate([np.ones(n_s), -np.ones(int(mask.sum()))])
             self.rows.append(rows + self.n_rows)
             self.cols.append(cols)
@@ -269,7 +271,7 @@ class _ProgramBuilder:
     def _objective(self) -> np.ndarray:
         p, net = self.p, self.net
         holding = np.repeat([w.holding_cost for w in net.warehouses], self.K)
-        transport = np.repeat(net.km.reshape(-1) * p.cost_per_unit_km, self.K)
+        transport = (net.km[:, self.seg.pair_region] * p.cost_per_unit_km).reshape(-1)
         local_value = self.seg.gain * p.unit_margin
         remote_value = self.seg.gain * (p.unit_margin - p.late_penalty)
         return np.concatenate([-holding, -transport, local_value, remote_value])

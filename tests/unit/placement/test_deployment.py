@@ -77,6 +77,23 @@ def test_replay_counts_local_units_and_split_orders(network) -> None:  # type: i
     # order 1: 20 local from north; order 2: 5 north + 5 south (split); order 3: 70 south, 10 lost
     assert result.demand == 110
     assert result.shipped == 100
-    assert result.local_fulfilment == pytest.approx(95 / 110)
-    assert result.in_region_share == pytest.approx(95 / 100)
-    assert result.split_shipment_rate == pytest.approx(1 / 3)
+    units, orders_ = result.units, result.orders_level
+    assert units.local_share_of_demand == pytest.approx(95 / 110)
+    assert units.local_share_of_shipped == pytest.approx(95 / 100)
+    assert units.fill_rate == pytest.approx(100 / 110)
+    assert units.split_shipment_rate == pytest.approx(10 / 100)
+    # orders: 1 and 3 shipped only locally, only 1 filled completely and locally, 1 and 2 filled
+    assert orders_.local_share_of_shipped == pytest.approx(2 / 3)
+    assert orders_.local_share_of_demand == pytest.approx(1 / 3)
+    assert orders_.fill_rate == pytest.approx(2 / 3)
+    assert orders_.split_shipment_rate == pytest.approx(1 / 3)
+    assert result.as_dict()["order_level"]["fill_rate"] == 0.6667
+
+
+def test_replay_never_serves_unknown_regions(network) -> None:  # type: ignore[no-untyped-def]
+    plan = population_split(network, pd.Series({"a": 100.0}))
+    orders = pd.DataFrame({"order_id": [1, 2], "region": ["Atlantis", "N"], "sku": ["a", "a"], "units": [5, 5]})
+    result = simulate_orders(plan, network, orders)
+    assert (result.demand, result.shipped, result.orders, result.orders_shipped) == (10, 5, 2, 1)
+    assert result.units.local_share_of_demand == pytest.approx(0.5)
+    assert result.orders_level.local_share_of_shipped == 1.0

@@ -81,16 +81,28 @@ def fulfilment(
 
 @app.command("placement")
 def placement(
+    *,
     skus: int = typer.Option(200, help="Best-selling UCI products to place."),
     horizon: int = typer.Option(28, help="Held-out days replayed against the plans."),
     seed: int = typer.Option(0, help="Seed of the LightGBM forecast."),
+    window: str = typer.Option("final", help="final (last days held out) or validation (the window before)."),
+    quick: bool = typer.Option(False, "--quick", help="AutoETS instead of LightGBM for the forecasts."),
+    out: str = typer.Option("", help="Also write the JSON object to this file."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
 ) -> None:
     """LP placement vs population and history splits, replaying held-out UCI invoices (JSON)."""
     import json
+    from pathlib import Path
 
-    from wujie.bench.placement import run_placement_bench
+    from wujie.bench.placement import WINDOWS, run_placement_bench
 
-    typer.echo(json.dumps(run_placement_bench(top_skus=skus, horizon=horizon, seed=seed)))
+    if window not in WINDOWS:
+        raise typer.BadParameter(f"window must be one of {', '.join(WINDOWS)}", param_hint="--window")
+    result = run_placement_bench(top_skus=skus, horizon=horizon, seed=seed, window=window, quick=quick)
+    text = json.dumps(result, indent=None if as_json else 1)
+    if out:
+        Path(out).write_text(text + "\n")
+    typer.echo(text)
 
 
 @app.command("forecasting")
