@@ -80,6 +80,7 @@ def run(orders: int, seed: int, baseline_orders: int | None = None) -> dict[str,
             "seed": seed,
             "country": data["country"],
             "allocator": data["methods"]["allocation"],
+            "routing_parcels_budget": TwinConfig(orders=orders).routing_parcels,
         },
         "ours": {
             "seconds": round(seconds, 3),
@@ -89,6 +90,11 @@ def run(orders: int, seed: int, baseline_orders: int | None = None) -> dict[str,
             "memory_peak_mb": round(twin_peak, 1),
             "oversold": data["oversold"],
             "gmv_equals_ledger": data["gmv"] == data["ledger"]["captured"],
+            "routing": {
+                k: data["routing"][k]
+                for k in ("parcels_routed", "parcels_estimated", "van_km_routed", "van_km_estimated", "solver_errors")
+            },
+            "sorting": data["routing"]["sorting"],
         },
         "baselines": {"engine_alone": base},
         "ratios": {

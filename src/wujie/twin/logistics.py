@@ -1,11 +1,13 @@
 """After the order: allocate to sites, sort, carry and deliver, on the simulated clock.
 
 Times are seconds since the sale's start (local midnight of 11.11). Each paid order is allocated
-whole to the nearest site that holds all its lines (a store within its delivery radius first),
-else split line by line over the nearest sites with stock. Parcels then queue at their site's
-sorting machines (first in, first out, at a fixed rate per site), travel by truck to the delivery
-station of the customer's city, and go out by van in the next delivery wave, by drone (light
-parcels to small towns) or, from a store, by courier within the hour.
+by the fulfilment library (or the twin's fast rule, see :mod:`wujie.twin.allocation`). Its
+parcels then wait until they are picked and packed, go through their site's sorting centre
+(:mod:`wujie.twin.sorting_stage`, the library's sorting queue), travel by truck to the delivery
+station of the customer's city, and leave in the next van wave (with drones in towns), or, from
+a store within reach, with couriers (:mod:`wujie.twin.delivery`, routed by the library's PyVRP
+planner or estimated). Each step runs when the simulated clock reaches it, so an order's
+delivery time is known once its last parcel's round has left.
 """
 
 from __future__ import annotations
@@ -16,12 +18,11 @@ from typing import Any
 import numpy as np
 
 from wujie.twin.allocation import AllocatorName, SiteStock, make_allocator
+from wujie.twin.delivery import CLASSES, LastMile, Round, city_class
 from wujie.twin.geography import ROAD_FACTOR, haversine_km
 from wujie.twin.population import city_radius_km
 from wujie.twin.scenario import Scenario
-
-#: parcels of the largest city's first van wave routed with PyVRP as a check of the van-km estimate
-SAMPLE_PARCELS = 150
+from wujie.twin.sorting_stage import SortingCentres, SortingStage, default_centres
 
 
 @dataclass(frozen=True)
@@ -29,20 +30,16 @@ class LogisticsParams:
     """Rates and speeds of the network (defaults in the spirit of Cainiao and JD figures)."""
 
     store_radius_km: float = 5.0
-    sorting_per_hour: dict[str, float] = field(
-        default_factory=lambda: {"dc": 8 * 4_000.0, "forward": 3 * 4_000.0, "store": 1_200.0}
-    )
+    sorting: SortingCentres = field(default_factory=default_centres)
     pick_pack_s: dict[str, float] = field(default_factory=lambda: {"dc": 1_800.0, "forward": 1_200.0, "store": 600.0})
     truck_kmh: float = 65.0
     hub_s: float = 3_600.0
     same_city_km: float = 40.0
     van_waves_h: tuple[float, ...] = (9.0, 14.0, 19.0)
-    van_round_h: float = 4.0
     van_parcels: int = 120
-    courier_kmh: float = 15.0
     drone_max_kg: float = 10.0
     drone_town_population: int = 300_000
-    drone_kmh: float = 50.0
+    routing_iterations: int = 200
 
 
 @dataclass(frozen=True)
@@ -64,26 +61,51 @@ class PaidOrders:
 
 
 @dataclass(frozen=True)
-class Shipped:
-    """What happened to a batch: its shipments (order row, site) and, per order, the outcome."""
+class Allocated:
+    """Where a batch of paid orders ships from: per order its sites, locality and split."""
 
-    ship_order: Any  # order row of each shipment
-    ship_site: Any  # site of each shipment
+    sites: list[tuple[int, ...]]
     local: Any  # bool per order: every shipment from a site in the customer's region
     split: Any  # bool per order: more than one shipment
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Orders whose every parcel now has a delivery time."""
+
+    number: Any
+    placed_s: Any
     shipped_s: Any
     delivered_s: Any
 
-    def sites(self) -> list[tuple[int, ...]]:
-        """Return the sites of each order."""
-        out: list[list[int]] = [[] for _ in range(len(self.local))]
-        for order, site in zip(self.ship_order.tolist(), self.ship_site.tolist(), strict=True):
-            out[order].append(site)
-        return [tuple(s) for s in out]
+
+class _Columns:
+    """Growable numpy columns (parcels or orders), addressed by a running row number."""
+
+    def __init__(self, **dtypes: Any) -> None:
+        self.n = 0
+        self.cols = {k: np.zeros(1024, dtype=d) for k, d in dtypes.items()}
+
+    def append(self, **values: Any) -> Any:
+        k = len(next(iter(values.values())))
+        if self.n + k > len(next(iter(self.cols.values()))):
+            size = max(2 * (self.n + k), 1024)
+            for name, col in self.cols.items():
+                grown = np.zeros(size, dtype=col.dtype)
+                grown[: self.n] = col[: self.n]
+                self.cols[name] = grown
+        rows = np.arange(self.n, self.n + k)
+        for name, v in values.items():
+            self.cols[name][rows] = v
+        self.n += k
+        return rows
+
+    def __getitem__(self, name: str) -> Any:
+        return self.cols[name]
 
 
 class Network:
-    """The twin's logistics network: site stock, sorting queues, and the running figures."""
+    """The twin's logistics network: site stock, sorting centres, delivery rounds, running figures."""
 
     def __init__(
         self,
@@ -92,27 +114,35 @@ class Network:
         params: LogisticsParams | None = None,
         allocator: AllocatorName = "library",
     ) -> None:
-        self.params = params or LogisticsParams()
+        self.params = p = params or LogisticsParams()
         self.scenario = scenario
         geo = scenario.geography
-        self.sites = SiteStock(scenario, stock, self.params.store_radius_km)
+        self.sites = SiteStock(scenario, stock, p.store_radius_km)
         self.allocator = make_allocator(allocator, scenario, self.sites)
         self.allocation_method = self.allocator.name
         index = geo.region_index()
         self.site_region = np.array([index[s.region] for s in geo.sites])
         self.site_kind = [s.kind for s in geo.sites]
         self.site_lat, self.site_lon = self.sites.lat, self.sites.lon
-        self.service_s = np.array([3600.0 / self.params.sorting_per_hour[k] for k in self.site_kind])
-        self.pick_s = np.array([self.params.pick_pack_s[k] for k in self.site_kind])
+        self.pick_s = np.array([p.pick_pack_s[k] for k in self.site_kind])
         self.is_store = np.array([k == "store" for k in self.site_kind])
-        self.free_at = np.zeros(len(geo.sites))
         self.city_population = np.array([c.population for c in geo.cities])
+        self.city_klass = np.array([city_class(int(n)) for n in self.city_population.tolist()])
         self.weight_kg = scenario.assortment.weight_g / 1000.0
-        self.van_parcels: dict[tuple[int, int], int] = {}
-        self.drone_sorties = 0
+        self.sorting = SortingStage(self.site_kind, p.sorting)
+        budget = scenario.config.routing_parcels
+        self.last_mile = LastMile(
+            seed=scenario.config.seed,
+            share=sample_shares(scenario, self.city_klass, self.sites, budget),
+            iterations=p.routing_iterations,
+            van_parcels=p.van_parcels,
+            town_population=p.drone_town_population,
+        )
+        self.parcels = _Columns(order=np.int64, site=np.int64, city=np.int64, lat=float, lon=float, kg=float)
+        self.orders = _Columns(number=np.int64, placed=float, shipped=float, delivered=float, left=np.int64)
+        self.rounds: dict[tuple[int, int, float], list[Any]] = {}
         self.courier_trips = 0
-        self.sample: list[tuple[float, float, float]] = []  # (lat, lon, kg) of parcels for the routing check
-        self.sample_wave = -1
+        self.clock_s = 0.0
 
     @property
     def stock(self) -> Any:
@@ -124,8 +154,14 @@ class Network:
         """Orders the allocator could not ship line-whole from single sites (gathered across sites)."""
         return self.allocator.gathered
 
-    def ship(self, paid: PaidOrders) -> Shipped:
-        """Allocate, sort and deliver a batch of paid orders (in payment order)."""
+    @property
+    def drone_sorties(self) -> int:
+        """Drone sorties flown: one per parcel on a PyVRP drone route, plus the estimated rounds' drones."""
+        t = self.last_mile.tally
+        return t.drones_routed + t.drones_estimated
+
+    def ship(self, paid: PaidOrders) -> Allocated:
+        """Allocate a batch of paid orders (in payment order) and queue their parcels for sorting."""
         pop = self.scenario.population
         city = pop.city[paid.customer]
         lat, lon = pop.lat[paid.customer], pop.lon[paid.customer]
@@ -141,68 +177,105 @@ class Network:
             ],
             dtype=np.int64,
         )
-        return self._deliver(paid, city, lat, lon, line_site)
-
-    def _deliver(self, paid: PaidOrders, city: Any, lat: Any, lon: Any, line_site: Any) -> Shipped:
         n, n_sites = len(paid.number), len(self.site_kind)
         line_order = np.repeat(np.arange(n), paid.nlines)
         keys, inverse = np.unique(line_order * n_sites + line_site, return_inverse=True)
         order, site = keys // n_sites, keys % n_sites
         weight = np.bincount(inverse, weights=self.weight_kg[paid.sku] * paid.qty, minlength=len(keys))
-        out = self._sort(site, paid.paid_s[order] + self.pick_s[site])
-        arrive = self._carry(site, out, city[order], lat[order], lon[order], weight=weight)
-        delivered = np.full(n, -np.inf)
-        shipped = np.full(n, -np.inf)
-        np.maximum.at(delivered, order, arrive)
-        np.maximum.at(shipped, order, out)
-        regions = self.scenario.population.region[paid.customer]
+        per_order = np.bincount(order, minlength=n)
+        rows = self.orders.append(
+            number=paid.number, placed=paid.placed_s, shipped=-np.inf, delivered=-np.inf, left=per_order
+        )
+        parcel = self.parcels.append(
+            order=rows[order], site=site, city=city[order], lat=lat[order], lon=lon[order], kg=weight
+        )
+        self.sorting.add(paid.paid_s[order] + self.pick_s[site], parcel)
+        regions = pop.region[paid.customer]
         away = np.bincount(order, weights=self.site_region[site] != regions[order], minlength=n)
-        split = np.bincount(order, minlength=n) > 1
-        return Shipped(order, site, away == 0, split, shipped, delivered)
+        sites: list[list[int]] = [[] for _ in range(n)]
+        for o, s in zip(order.tolist(), site.tolist(), strict=True):
+            sites[o].append(s)
+        return Allocated([tuple(x) for x in sites], away == 0, per_order > 1)
 
-    def _sort(self, site: Any, ready: Any) -> Any:
-        """Queue parcels at each site's sorting machines, first in first out; return departure times.
+    def advance(self, until_s: float) -> Delivered | None:
+        """Run sorting and delivery up to ``until_s`` (hour by hour); return the orders now delivered."""
+        done: list[Any] = []
+        hour = np.floor(self.clock_s / 3600.0) + 1
+        while hour * 3600.0 <= until_s:
+            done += self._step(hour * 3600.0)
+            hour += 1
+        self.clock_s = max(self.clock_s, until_s)
+        return self._delivered(done)
 
-        Per site, departure ``d_k = max(ready_k, d_(k-1)) + service``, computed for all sites at
-        once with a running maximum that restarts at each site's first parcel.
-        """
-        rows = np.lexsort((ready, site))
-        s = site[rows]
-        first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]])
-        group = np.cumsum(np.r_[True, s[1:] != s[:-1]]) - 1
-        k = np.arange(len(s)) - first[group]
-        service = self.service_s[s]
-        lift = group * 1e10  # keeps each site's running maximum separate
-        start = np.maximum.accumulate(np.maximum(ready[rows] - service * k, self.free_at[s]) + lift) - lift
-        out = np.empty(len(site))
-        out[rows] = start + service * (k + 1)
-        last = np.r_[first[1:], len(s)] - 1
-        self.free_at[s[last]] = out[rows[last]]
-        return out
+    def finish(self) -> Delivered | None:
+        """Sort and deliver everything still in the network (after the sale); return those orders."""
+        done: list[Any] = []
+        t = np.floor(self.clock_s / 3600.0) * 3600.0
+        while self.sorting.waiting or self.rounds:
+            t += 3600.0
+            done += self._step(t)
+        self.clock_s = t
+        return self._delivered(done)
 
-    def _carry(self, site: Any, out: Any, city: Any, lat: Any, lon: Any, *, weight: Any) -> Any:
-        """Return the delivery time of each shipment, and count vans, drones and couriers."""
-        p = self.params
+    def _step(self, t: float) -> list[Any]:
+        """Sort what is ready by ``t``, carry it to its depot, send the rounds leaving by ``t``."""
+        parcel, out = self.sorting.run(t, self.parcels["site"])
+        if len(parcel):
+            np.maximum.at(self.orders["shipped"], self.parcels["order"][parcel], out)
+            self._carry(parcel, out)
+        leaving = sorted(k for k in self.rounds if k[2] <= t)
+        return [self._send(k, np.concatenate(self.rounds.pop(k))) for k in leaving]
+
+    def _carry(self, parcel: Any, out: Any) -> None:
+        """Trucks to the city's delivery station (or a store's own couriers); file parcels under their round."""
+        p, cols = self.params, self.parcels
+        site, city = cols["site"][parcel], cols["city"][parcel]
+        lat, lon = cols["lat"][parcel], cols["lon"][parcel]
         km = haversine_km(self.site_lat[site], self.site_lon[site], lat, lon) * ROAD_FACTOR
-        is_store = self.is_store[site] & (
-            km <= p.store_radius_km * ROAD_FACTOR
-        )  # a store far away ships like a warehouse
-        courier = out + km / p.courier_kmh * 3600.0
+        by_courier = self.is_store[site] & (km <= p.store_radius_km * ROAD_FACTOR)
+        self.courier_trips += int(by_courier.sum())
         station = out + np.where(km <= p.same_city_km, 1800.0, km / p.truck_kmh * 3600.0 + p.hub_s)
-        town = self.city_population[city] < p.drone_town_population
-        drone = ~is_store & town & (weight <= p.drone_max_kg)
-        radius = city_radius_km(self.city_population[city])
-        flown = station + 900.0 + radius / p.drone_kmh * 3600.0
-        van = ~is_store & ~drone
-        wave_day, wave_s = self._next_wave(station)
-        rng = np.random.default_rng([self.scenario.config.seed, 7, len(self.van_parcels), int(out.sum()) % 1_000_003])
-        by_van = wave_s + rng.uniform(0.1, 1.0, size=len(site)) * p.van_round_h * 3600.0
-        for c, d in zip(city[van].tolist(), wave_day[van].tolist(), strict=True):
-            self.van_parcels[(c, d)] = self.van_parcels.get((c, d), 0) + 1
-        self._keep_sample(van & (city == 0), wave_day, lat, lon, weight)
-        self.drone_sorties += int(drone.sum())
-        self.courier_trips += int(is_store.sum())
-        return np.where(is_store, courier, np.where(drone, flown, by_van))
+        _, depart = self._next_wave(station)
+        depart = np.where(by_courier, out, depart)
+        depot = np.where(by_courier, site, city)
+        keys = np.stack([by_courier.astype(np.int64), depot, depart.astype(np.int64)], axis=1)
+        uniq, inverse = np.unique(keys, axis=0, return_inverse=True)
+        order = np.argsort(inverse.ravel(), kind="stable")
+        cuts = np.flatnonzero(np.r_[True, np.diff(inverse.ravel()[order]) != 0, True])
+        for g, (lo, hi) in enumerate(zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True)):
+            key = (int(uniq[g, 0]), int(uniq[g, 1]), float(uniq[g, 2]))
+            self.rounds.setdefault(key, []).append(parcel[order[lo:hi]])
+
+    def _send(self, key: tuple[int, int, float], parcel: Any) -> Any:
+        """Route or estimate one round; record delivery times; return the orders it completed."""
+        store, depot, depart = key
+        cols, p = self.parcels, self.params
+        if store:
+            lat0, lon0, klass, radius = self.site_lat[depot], self.site_lon[depot], 4, p.store_radius_km
+        else:
+            city = self.scenario.geography.cities[depot]
+            lat0, lon0, klass = city.lat, city.lon, int(self.city_klass[depot])
+            radius = float(city_radius_km(city.population))
+        parcel = np.sort(parcel)
+        kg = cols["kg"][parcel]
+        town = not store and self.city_population[depot] < p.drone_town_population
+        rule_drone = (kg <= p.drone_max_kg) & town
+        kind = "store" if store else "station"
+        lat, lon = cols["lat"][parcel], cols["lon"][parcel]
+        r = Round(kind, depot, float(lat0), float(lon0), depart, klass, parcel, lat, lon, kg, radius, rule_drone)
+        arrive = self.last_mile.deliver(r)
+        order = cols["order"][parcel]
+        np.maximum.at(self.orders["delivered"], order, arrive)
+        np.subtract.at(self.orders["left"], order, 1)
+        touched = np.unique(order)
+        return touched[self.orders["left"][touched] == 0]
+
+    def _delivered(self, done: list[Any]) -> Delivered | None:
+        if not done:
+            return None
+        rows = np.sort(np.concatenate(done))
+        o = self.orders
+        return Delivered(o["number"][rows], o["placed"][rows], o["shipped"][rows], o["delivered"][rows])
 
     def _next_wave(self, t: Any) -> tuple[Any, Any]:
         """Return (wave index, departure time) of the first van wave at or after ``t``."""
@@ -215,27 +288,31 @@ class Network:
         day = day + next_day
         return (day * len(waves) + slot).astype(np.int64), day * 86_400.0 + waves[slot]
 
-    def _keep_sample(self, rows: Any, wave: Any, lat: Any, lon: Any, weight: Any) -> None:
-        """Keep the first van wave's parcels in the largest city (up to SAMPLE_PARCELS) for a routing check."""
-        picked = np.flatnonzero(rows)
-        if len(picked) == 0:
-            return
-        if self.sample_wave < 0:
-            self.sample_wave = int(wave[picked[0]])
-        picked = picked[wave[picked] == self.sample_wave][: SAMPLE_PARCELS - len(self.sample)]
-        self.sample += list(zip(lat[picked].tolist(), lon[picked].tolist(), weight[picked].tolist(), strict=True))
-
-    def round_km(self, city: int, n: int) -> float:
-        """Return the estimated van km of one delivery round of ``n`` parcels in ``city`` (see :meth:`van_km`)."""
-        r = float(city_radius_km(self.city_population[city]))
-        vans = -(-n // self.params.van_parcels)
-        return float((vans * r + 0.7124 * np.sqrt(n * np.pi * r * r)) * ROAD_FACTOR)
-
     def van_km(self) -> float:
-        """Estimate van kilometres over every (city, wave) delivery round.
+        """Van km: PyVRP's routed km plus the calibrated estimate of the rounds not routed."""
+        return self.last_mile.van_km()
 
-        Each round needs ``ceil(n / van_parcels)`` vans; a van drives out and back from the city's
-        delivery station (half the city radius each way) and its stops are linked by a tour of
-        length ``0.7124 * sqrt(n * area)`` (Beardwood-Halton-Hammersley), times the road factor.
-        """
-        return float(sum(self.round_km(city, n) for (city, _), n in self.van_parcels.items()))
+    def routing_summary(self) -> dict[str, Any]:
+        """The report's ``routing`` section."""
+        note = (
+            f"wujie.fulfilment.routing.plan_routes (PyVRP, {self.params.routing_iterations} iterations per "
+            f"cluster of <= 250) on a seeded sample of delivery clusters; the rest estimated"
+        )
+        return {**self.last_mile.summary(note), "sorting": self.sorting.summary()}
+
+
+def sample_shares(scenario: Scenario, city_klass: Any, sites: SiteStock, budget: int) -> Any:
+    """Share of each class's clusters to route so that about ``budget`` parcels are routed in all.
+
+    The budget is split evenly over the classes; a class's expected parcels are the orders times
+    its customers' share of the activity (for stores: of customers within a store's radius).
+    """
+    pop = scenario.population
+    klass = city_klass[pop.city]
+    expected = np.bincount(klass, weights=pop.activity, minlength=len(CLASSES)) * scenario.config.orders
+    near = np.zeros(len(pop), dtype=bool)
+    for s in np.flatnonzero(np.array([k == "store" for k in sites.kind])).tolist():
+        near |= haversine_km(pop.lat, pop.lon, sites.lat[s], sites.lon[s]) <= sites.store_radius_km
+    expected[4] = float(pop.activity[near].sum()) * scenario.config.orders
+    per_class = budget / len(CLASSES)
+    return np.minimum(1.0, per_class / np.maximum(expected, 1.0))

@@ -19,13 +19,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from wujie.shared.clock import ManualClock
-from wujie.shared.errors import WujieError
 from wujie.stream.fanout import EventSink, InProcessFanout
 from wujie.twin.intake import Intake
 from wujie.twin.logistics import Network
 from wujie.twin.planning import plan_positioning
 from wujie.twin.report import TwinReport, build_report
-from wujie.twin.routing_check import route_sample
 from wujie.twin.sale import COUNTDOWN_S, Sale
 from wujie.twin.scenario import Scenario, TwinConfig, build_scenario
 
@@ -79,21 +77,10 @@ def run_twin(
         t = time.perf_counter()
         tally = sale.run(None if progress is None else lambda done, total: progress("sale", done, total))
         seconds["sale"] = time.perf_counter() - t
+        seconds["routing_in_sale"] = network.last_mile.seconds
         seconds["total"] = time.perf_counter() - started
         report = build_report(
             scenario, positioning=positioning, intake=intake, network=network, tally=tally, seconds=seconds
         )
     report.data["sink_failures"] = len(fanout.failures)
-    if config.routing_check:
-        t = time.perf_counter()
-        report.data["routing_check"] = _routing_check(scenario, network)
-        report.data["wall_clock"]["routing_check"] = round(time.perf_counter() - t, 3)
     return report
-
-
-def _routing_check(scenario: Scenario, network: Network) -> dict[str, object] | None:
-    """Route one real wave with PyVRP beside the estimate; a solver error is reported, not raised."""
-    try:
-        return route_sample(scenario, network)
-    except WujieError as exc:
-        return {"error": str(exc)}

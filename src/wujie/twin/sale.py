@@ -23,7 +23,7 @@ from wujie.shared.events import Event
 from wujie.twin.behaviour import SECONDS_PER_DAY, arrivals_per_second
 from wujie.twin.events import EventFactory
 from wujie.twin.intake import OUT_OF_STOCK, OVER_LIMIT, Intake
-from wujie.twin.logistics import Network, PaidOrders
+from wujie.twin.logistics import Delivered, Network, PaidOrders
 from wujie.twin.scenario import Scenario
 from wujie.twin.shoppers import Basket, Shoppers
 from wujie.twin.tally import Tally
@@ -97,6 +97,7 @@ class Sale:
         commit.close()
         self.clock.set(self.s.sale_start + timedelta(seconds=end))
         self.tally.expired += self.intake.engine.expire(self.clock.now() + timedelta(hours=1))
+        self._delivered(self.network.finish())
         self._release_later(float("inf"))
         return self.tally
 
@@ -124,6 +125,7 @@ class Sale:
             self._settle(last, concat(due))
         if start // 60 != (start + length) // 60 and start > 0:
             self.tally.expired += self.intake.engine.expire()
+        self._delivered(self.network.advance(float(last)))
 
     def _browse(self, t: int) -> None:
         """Before midnight: searches and carts, more of them as the countdown runs out."""
@@ -223,12 +225,20 @@ class Sale:
             p.sku[keep],
             p.qty[keep],
         )
-        shipped = self.network.ship(paid)
-        self.tally.record_delivered((shipped.delivered_s - paid.placed_s) / 3600.0, shipped.local, shipped.split)
-        self.tally.events += 3 * len(rows)
+        allocated = self.network.ship(paid)
+        self.tally.record_allocated(allocated.local, allocated.split)
+        self.tally.events += len(rows)
         if self.events is not None and self.publish is not None:
-            self.publish(self.events.allocated(paid.number, shipped.sites(), shipped.local, self.clock.now()))
-            self.later.append((paid.number, paid.placed_s, shipped.shipped_s, shipped.delivered_s))
+            self.publish(self.events.allocated(paid.number, allocated.sites, allocated.local, self.clock.now()))
+
+    def _delivered(self, done: Delivered | None) -> None:
+        """Count orders whose delivery time is now known; keep their events for when the clock reaches them."""
+        if done is None:
+            return
+        self.tally.record_delivered((done.delivered_s - done.placed_s) / 3600.0)
+        self.tally.events += 2 * len(done.number)
+        if self.events is not None and self.publish is not None:
+            self.later.append((done.number, done.placed_s, done.shipped_s, done.delivered_s))
 
     def _release_later(self, until_s: float) -> None:
         """Publish shipped/delivered events whose simulated time has come."""

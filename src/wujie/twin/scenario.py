@@ -43,8 +43,9 @@ class TwinConfig:
         ``library`` (the fulfilment library's allocator) or ``fast`` (the twin's nearest-site rule).
     libraries
         Forecast and place with the forecasting/placement libraries (else the fallback methods).
-    routing_check
-        Route the largest city's first van wave with PyVRP beside the van-km estimate.
+    routing_parcels
+        About how many delivered parcels the routing library (PyVRP) routes; the other delivery
+        clusters are estimated (see :mod:`wujie.twin.delivery`). 0 estimates every cluster.
     """
 
     country: str = "CN"
@@ -59,7 +60,7 @@ class TwinConfig:
     stock_cover: float = 1.15
     allocator: str = "library"
     libraries: bool = True
-    routing_check: bool = True
+    routing_parcels: int = 12_000
 
     def __post_init__(self) -> None:
         problems = []
@@ -75,6 +76,8 @@ class TwinConfig:
             problems.append("rates must be in [0, 1)")
         if self.stock_cover <= 0:
             problems.append("stock_cover must be positive")
+        if self.routing_parcels < 0:
+            problems.append("routing_parcels must be >= 0")
         if self.allocator not in {"library", "fast"}:
             problems.append("allocator must be 'library' or 'fast'")
         if problems:

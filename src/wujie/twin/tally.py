@@ -35,6 +35,7 @@ class Tally:
     events: int = 0
     gmv_paid: int = 0
     allocated: int = 0
+    delivered: int = 0
     local: int = 0
     split: int = 0
     within_24h: int = 0
@@ -61,12 +62,16 @@ class Tally:
         wall = int(time.perf_counter() - self.wall_start)
         self.wall_orders[wall] = self.wall_orders.get(wall, 0) + accepted
 
-    def record_delivered(self, hours_from_order: Any, local: Any, split: Any) -> None:
-        """Count deliveries: SLA shares, locality, splits and the delivery-time histogram."""
-        seconds = hours_from_order * 3600.0
-        self.allocated += len(seconds)
+    def record_allocated(self, local: Any, split: Any) -> None:
+        """Count allocated orders, their locality and splits."""
+        self.allocated += len(local)
         self.local += int(local.sum())
         self.split += int(split.sum())
+
+    def record_delivered(self, hours_from_order: Any) -> None:
+        """Count deliveries: SLA shares and the delivery-time histogram."""
+        seconds = hours_from_order * 3600.0
+        self.delivered += len(seconds)
         self.within_24h += int((seconds <= 86_400).sum())
         self.within_48h += int((seconds <= 172_800).sum())
         bins = np.minimum((seconds // DELIVERY_BIN_S).astype(np.int64), DELIVERY_BINS)
