@@ -147,7 +147,7 @@ class KeyTable(Mapping[str, KeyMemory]):
 
     def __init__(self, hash_bits: int | None = None) -> None:
         self.hash_bits = HASH_BITS if hash_bits is None else hash_bits
-        self.cols: dict[str, I64] = {name: np.zeros(0, dtype=np.int64) for name in _ENTRY_COLUMNS}
+        self.cols: dict[str, I64] = {name: np.zeros(1024, dtype=np.int64) for name in _ENTRY_COLUMNS}
         self.count = 0
         self.arena = np.zeros(1 << 16, dtype=np.uint8)
         self.arena_size = 0
