@@ -1,5 +1,8 @@
-"""A small HTTP/1.1 load generator on raw asyncio sockets (keep-alive, no client library overhead).
+"""A small HTTP/1.1 load generator on raw sockets and one epoll loop per process (keep-alive).
 
+It runs on the same cores as the server it measures, so it is kept cheap: no asyncio, no client
+library, one ``send`` and usually one ``recv`` per request, and a response parsed only for its
+status line and ``content-length``. One request in flight per connection (no pipelining).
 Two modes per process: a closed loop (each connection sends its next request when the previous
 answer arrives) and an open model (requests are *scheduled* at a fixed rate and latency is taken
 from the scheduled time, so a slow server cannot hide its queueing: no coordinated omission).
@@ -7,8 +10,9 @@ from the scheduled time, so a slow server cannot hide its queueing: no coordinat
 
 from __future__ import annotations
 
-import asyncio
 import multiprocessing
+import selectors
+import socket
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,11 +25,12 @@ F64 = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class Shot:
-    """What one process measured: latencies (s), status codes, elapsed seconds."""
+    """What one process measured: latencies (s), status codes, elapsed seconds, its own CPU seconds."""
 
     latencies: F64
     statuses: npt.NDArray[np.int32]
     elapsed: float
+    cpu: float = 0.0
 
 
 def request_bytes(method: str, path: str, body: bytes, headers: dict[str, str]) -> bytes:
@@ -40,47 +45,82 @@ def request_bytes(method: str, path: str, body: bytes, headers: dict[str, str]) 
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-async def _exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, payload: bytes) -> int:
-    writer.write(payload)
-    status_line = await reader.readline()
-    length = 0
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b""):
-            break
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    if length:
-        await reader.readexactly(length)
-    return int(status_line[9:12]) if len(status_line) >= 12 else 0
+class _Conn:
+    """One keep-alive connection: its socket, what it has read, the request in flight."""
+
+    __slots__ = ("buffer", "index", "scheduled", "sock")
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.buffer = b""
+        self.index = -1
+        self.scheduled = 0.0
+
+    def response(self) -> int | None:
+        """Return the status of a complete response in the buffer (and drop it), else ``None``."""
+        end = self.buffer.find(b"\r\n\r\n")
+        if end < 0:
+            return None
+        head = self.buffer[:end].lower()
+        at = head.find(b"content-length:")
+        length = 0
+        if at >= 0:
+            stop = head.find(b"\r\n", at)
+            length = int(head[at + 15 : stop if stop > 0 else len(head)])
+        if len(self.buffer) < end + 4 + length:
+            return None
+        self.buffer = self.buffer[end + 4 + length :]
+        return int(head[9:12])
 
 
-async def _run(port: int, payloads: Sequence[bytes], connections: int, rate: float | None, seconds: float) -> Shot:
+def _run(port: int, payloads: Sequence[bytes], connections: int, rate: float | None, seconds: float) -> Shot:
+    """One process: ``connections`` sockets driven by one epoll loop (no asyncio, no client library)."""
     count = len(payloads)
+    cpu_start = time.process_time()
     latencies = np.zeros(count, dtype=np.float64)
     statuses = np.zeros(count, dtype=np.int32)
-    next_index = 0
-    start = time.perf_counter()
-
-    async def connection() -> None:
-        nonlocal next_index
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            while next_index < count and time.perf_counter() - start < seconds:
-                i = next_index
-                next_index += 1
-                scheduled = start + i / rate if rate else time.perf_counter()
-                delay = scheduled - time.perf_counter()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                statuses[i] = await _exchange(reader, writer, payloads[i])
-                latencies[i] = time.perf_counter() - scheduled
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(connection() for _ in range(connections)))
+    conns = [_Conn(port) for _ in range(connections)]
+    selector = selectors.DefaultSelector()
+    for conn in conns:
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+    idle = list(conns)
+    next_index, clock = 0, time.perf_counter
+    start = clock()
+    deadline = start + seconds
+    while True:
+        now = clock()
+        if now >= deadline:
+            break
+        while idle and next_index < count:
+            scheduled = start + next_index / rate if rate else now
+            if scheduled > now:
+                break
+            conn = idle.pop()
+            conn.index, conn.scheduled = next_index, scheduled
+            conn.sock.sendall(payloads[next_index])
+            next_index += 1
+        if next_index >= count and len(idle) == connections:
+            break
+        wait = deadline - now
+        if rate and idle and next_index < count:
+            wait = min(wait, max(0.0, start + next_index / rate - now))
+        for key, _ in selector.select(wait):
+            conn = key.data
+            data = conn.sock.recv(262_144)
+            if not data:
+                raise ConnectionError("the server closed a keep-alive connection")
+            conn.buffer += data
+            status = conn.response()
+            if status is not None:
+                statuses[conn.index] = status
+                latencies[conn.index] = clock() - conn.scheduled
+                idle.append(conn)
+    elapsed = clock() - start
+    for conn in conns:
+        conn.sock.close()
     done = statuses > 0
-    return Shot(latencies[done], statuses[done], time.perf_counter() - start)
+    return Shot(latencies[done], statuses[done], elapsed, time.process_time() - cpu_start)
 
 
 def drive(
@@ -99,7 +139,7 @@ def drive(
 
     def work(index: int) -> None:
         payloads = make_payloads(index)
-        queue.put(asyncio.run(_run(port, payloads, connections, share, seconds)))
+        queue.put(_run(port, payloads, connections, share, seconds))
 
     workers = [context.Process(target=work, args=(i,)) for i in range(processes)]
     for worker in workers:
@@ -125,4 +165,5 @@ def summarise(shots: list[Shot]) -> dict[str, float | int | None]:
         "refused_4xx": int(((statuses >= 400) & (statuses < 500)).sum()),
         "errors_5xx": int((statuses >= 500).sum()),
         "seconds": round(elapsed, 2),
+        "client_cpu_us_per_request": round(1e6 * sum(s.cpu for s in shots) / max(1, len(latencies)), 1),
     }

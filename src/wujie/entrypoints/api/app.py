@@ -24,6 +24,7 @@ from wujie.engine.ports import EventSink
 from wujie.entrypoints.api import problems, routers
 from wujie.entrypoints.api.auth import Tokens
 from wujie.entrypoints.api.hotpath import BodyLimit, HotPath
+from wujie.entrypoints.api.rsgi import RsgiServer
 from wujie.entrypoints.api.runtime import Runtime
 
 #: the largest request body (a batch of 100,000 orders as columns is ~4 MB)
@@ -100,16 +101,15 @@ def create_app(
     return app
 
 
-def create_server_app() -> HotPath:
-    """Return the app ``wujie serve`` runs: the hot route outermost, ahead of every middleware.
+def _server_app() -> FastAPI:
+    """Return the FastAPI app ``wujie serve`` wraps (without the ASGI hot path: the wrapper adds it).
 
     With ``settings.dashboard`` (the default) the engine's committed events feed a live board
     served at ``/dashboard``; without it the engine builds no events at all.
     """
     settings = Settings()
     if not settings.dashboard:
-        inner = create_app(settings, hot_path=False)
-        return HotPath(inner, owner=inner)
+        return create_app(settings, hot_path=False)
     from wujie.dashboard.live import LiveDashboard
     from wujie.stream.fanout import InProcessFanout
 
@@ -118,4 +118,15 @@ def create_server_app() -> HotPath:
     fanout.subscribe(board)
     inner = create_app(settings, sink=fanout, hot_path=False)
     inner.state.dashboard = board
+    return inner
+
+
+def create_server_app() -> HotPath:
+    """Return the ASGI app ``wujie serve --interface asgi`` (and uvicorn) runs: the hot route outermost."""
+    inner = _server_app()
     return HotPath(inner, owner=inner)
+
+
+def create_rsgi_app() -> RsgiServer:
+    """Return the RSGI app ``wujie serve`` runs on granian by default (hot route without ASGI)."""
+    return RsgiServer(_server_app())

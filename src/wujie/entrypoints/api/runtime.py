@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from wujie.config import Settings
 from wujie.engine.admission import Admission
+from wujie.engine.book import REASON_CODES
 from wujie.engine.decisions import Decision, OrderRequest
 from wujie.engine.engine import Engine
 from wujie.engine.intake import Intake
+from wujie.engine.ticks import OrderTicks
 from wujie.entrypoints.api.auth import Principal, Role, Tokens
 from wujie.entrypoints.api.problems import Problem, status_of
 
@@ -26,6 +28,10 @@ class Runtime:
     intake: Intake
     admission: Admission
     tokens: Tokens
+    ticks: OrderTicks = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ticks = OrderTicks(self.intake.submit_ticks)
 
     @property
     def currency(self) -> str:
@@ -64,6 +70,24 @@ class Runtime:
             code = decision.code or "invalid_order"
             raise Problem(status_of(code), code, f"the order was refused: {code}")
         return decision
+
+    async def place_in_tick(
+        self, principal: Principal, lines: list[tuple[str, int]], region: str | None, customer: str | None
+    ) -> tuple[int, int]:
+        """Like :meth:`place_one`, batched with the other orders of this event-loop tick.
+
+        Returns the accepted order's number and total; refusals raise the same problems.
+        """
+        who = self.customer_for(principal, customer)
+        self.admit([sku for sku, _ in lines])
+        try:
+            reason, number, total = await self.ticks.place(who, lines, region)
+        finally:
+            self.admission.done()
+        if reason:
+            code = REASON_CODES[reason] or "invalid_order"
+            raise Problem(status_of(code), code, f"the order was refused: {code}")
+        return number, total
 
 
 def runtime(request: Request) -> Runtime:

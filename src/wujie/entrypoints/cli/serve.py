@@ -49,6 +49,9 @@ def command(
         str, typer.Option(help="postgresql://... keeps orders, ledger and stock in PostgreSQL.")
     ] = "",
     server: Annotated[str, typer.Option(help="granian (fast, default) or uvicorn.")] = "granian",
+    interface: Annotated[
+        str, typer.Option(help="granian's interface: rsgi (default; the order route skips ASGI) or asgi.")
+    ] = "rsgi",
     demo_skus: Annotated[int, typer.Option(help="Seed this many demo SKUs when the engine is empty.")] = 0,
     demo_units: Annotated[int, typer.Option(help="Units on hand of each demo SKU.")] = 1_000,
     dashboard: Annotated[bool, typer.Option(help="Feed the live board at /dashboard from the engine's events.")] = True,
@@ -61,6 +64,8 @@ def command(
 
     if server not in {"granian", "uvicorn"}:
         raise typer.BadParameter("choose granian or uvicorn", param_hint="--server")
+    if interface not in {"rsgi", "asgi"}:
+        raise typer.BadParameter("choose rsgi or asgi", param_hint="--interface")
     os.environ["WUJIE_DATA_DIR"] = str(data_dir)
     os.environ["WUJIE_DATABASE_URL"] = database_url
     os.environ["WUJIE_DASHBOARD"] = "true" if dashboard else "false"
@@ -68,7 +73,8 @@ def command(
     held = _seed(settings, demo_skus, demo_units, 9_900)
     _print_tokens(settings.secret_key, token or [])
     store = "PostgreSQL" if database_url else f"journal in {data_dir / 'engine'}"
-    console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({server})")
+    how = server if server == "uvicorn" else f"granian, {interface}"
+    console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({how})")
     target = "wujie.entrypoints.api.app:create_server_app"
     if server == "uvicorn":
         import uvicorn
@@ -79,6 +85,10 @@ def command(
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    if interface == "rsgi":
+        target, kind = "wujie.entrypoints.api.app:create_rsgi_app", Interfaces.RSGI
+    else:
+        kind = Interfaces.ASGI
     Granian(
-        target, address=host, port=port, interface=Interfaces.ASGI, factory=True, workers=1, log_level=LogLevels.warning
+        target, address=host, port=port, interface=kind, factory=True, workers=1, log_level=LogLevels.warning
     ).serve()
