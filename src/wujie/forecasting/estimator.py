@@ -7,10 +7,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from wujie.forecasting.batched import HoltWinters
 from wujie.forecasting.errors import ForecastingError, ForecastingErrorCode, InvalidParams, NotFitted
 from wujie.forecasting.frames import DS, ID, Y, series_lengths, validate_frame
 from wujie.forecasting.global_model import GlobalModel
-from wujie.forecasting.params import GLOBAL, STATISTICAL, ForecasterParams
+from wujie.forecasting.params import BATCHED, GLOBAL, STATISTICAL, ForecasterParams
 from wujie.forecasting.statistical import FallbackModel, StatisticalModels
 
 
@@ -40,6 +41,7 @@ class Forecaster:
         self._train: pd.DataFrame | None = None
         self._stat: StatisticalModels | None = None
         self._global: GlobalModel | None = None
+        self._batched: HoltWinters | None = None
 
     def fit(self, df: pd.DataFrame) -> Forecaster:
         """Validate ``df`` and fit every model; returns ``self``.
@@ -61,6 +63,11 @@ class Forecaster:
             self._stat = (
                 StatisticalModels(p, stat_names).fit(train[train[ID].isin(long_ids)]) if len(long_ids) else None
             )
+        if any(m in BATCHED for m in p.models):
+            long_ids = lengths.index[lengths >= p.effective_min_length]
+            self._record_fallback(list(BATCHED), lengths, p.effective_min_length)
+            batched = HoltWinters(p.season_length, p.freq)
+            self._batched = batched.fit(train[train[ID].isin(long_ids)]) if len(long_ids) else None
         if any(m in GLOBAL for m in p.models):
             model = GlobalModel(p)
             threshold = model.min_length()
@@ -118,6 +125,9 @@ class Forecaster:
         if stat_names:
             fitted = self._stat.predict(h, level) if self._stat else None
             by_model.append((stat_names, self._with_fallback(fitted, stat_names, h, level)))
+        if any(m in BATCHED for m in self.params.models):
+            fitted = self._batched.predict(h, level) if self._batched else None
+            by_model.append((list(BATCHED), self._with_fallback(fitted, list(BATCHED), h, level)))
         if any(m in GLOBAL for m in self.params.models):
             fitted = self._global.predict(h, level, X_df) if self._global else None
             by_model.append((list(GLOBAL), self._with_fallback(fitted, list(GLOBAL), h, level)))

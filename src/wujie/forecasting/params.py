@@ -9,8 +9,9 @@ from wujie.forecasting.errors import InvalidParams
 from wujie.forecasting.frames import FramePolicy
 
 STATISTICAL = ("seasonal_naive", "autoets", "theta")
+BATCHED = ("holt_winters",)
 GLOBAL = ("lightgbm",)
-MODELS = STATISTICAL + GLOBAL
+MODELS = STATISTICAL + BATCHED + GLOBAL
 ETS_COMPONENTS = ("Z", "A", "M", "N")
 
 
@@ -80,8 +81,9 @@ class ForecasterParams:
     Parameters
     ----------
     models
-        Any of ``seasonal_naive``, ``autoets``, ``theta`` (statsforecast, one model per series) and
-        ``lightgbm`` (mlforecast, one global model).
+        Any of ``seasonal_naive``, ``autoets``, ``theta`` (statsforecast, one model per series),
+        ``holt_winters`` (ETS(A,N,A) fitted for all series at once in numpy, see
+        :mod:`wujie.forecasting.batched`) and ``lightgbm`` (mlforecast, one global model).
     freq
         Pandas offset alias of the series.
     season_length
