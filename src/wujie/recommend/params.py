@@ -34,6 +34,12 @@ class RecommenderParams:
         In ``rerank``: share of the score from the current visit (0 = ignore it, 1 = only it).
     use_region
         Rank cold-start and backfill items by the user's region's popularity (else global).
+    repeat_weight
+        With ``exclude_seen=False``: share of a known user's score from their own purchases
+        (0 = the model alone, 1 = own history first, the model for the rest); see
+        :mod:`wujie.recommend.repeat`.
+    repeat_half_life_days
+        Own purchases halve in weight every this many days before the log's end (0 = no decay).
     seed
         Seeds every random choice (ALS/BPR initialisation).
     """
@@ -50,6 +56,8 @@ class RecommenderParams:
     weights: EventWeights = field(default_factory=EventWeights)
     session_weight: float = 0.5
     use_region: bool = True
+    repeat_weight: float = 0.0
+    repeat_half_life_days: float = 0.0
     seed: int = 42
 
     def __post_init__(self) -> None:
@@ -63,6 +71,10 @@ class RecommenderParams:
         for name in ("regularization", "alpha", "learning_rate"):
             if not float(getattr(self, name)) > 0:
                 raise InvalidParams(f"{name} must be > 0", **{name: getattr(self, name)})
+        if not 0.0 <= self.repeat_weight <= 1.0:
+            raise InvalidParams("repeat_weight must be within [0, 1]", repeat_weight=self.repeat_weight)
+        if not self.repeat_half_life_days >= 0:
+            raise InvalidParams("repeat_half_life_days must be >= 0", repeat_half_life_days=self.repeat_half_life_days)
         if not 0.0 <= self.session_weight <= 1.0:
             raise InvalidParams("session_weight must be within [0, 1]", session_weight=self.session_weight)
 

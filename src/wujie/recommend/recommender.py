@@ -15,6 +15,7 @@ from wujie.recommend.errors import InvalidParams, NotFitted
 from wujie.recommend.interactions import CleaningReport, InteractionMatrix, clean_interactions
 from wujie.recommend.params import RecommenderParams
 from wujie.recommend.popularity import Popularity
+from wujie.recommend.repeat import PurchaseHistory, blend_with_history, candidates
 from wujie.recommend.session import SessionEvent, blend, session_affinity
 
 IntArray = npt.NDArray[np.int64]
@@ -45,6 +46,7 @@ class _Fitted:
     popularity: Popularity
     model: Collaborative | None
     report: CleaningReport
+    history: PurchaseHistory | None
 
 
 class Recommender:
@@ -79,7 +81,12 @@ class Recommender:
         clean, report = clean_interactions(interactions, strict=strict)
         data = InteractionMatrix.from_frame(clean, self.params.weights, self.params.half_life_days)
         model = None if self.params.model == "popularity" else Collaborative(self.params).fit(data.matrix)
-        self._fitted = _Fitted(data, Popularity(data), model, report)
+        history = None
+        if self.params.repeat_weight > 0:
+            history = PurchaseHistory(
+                clean, data.user_index, data.item_index, self.params.weights, self.params.repeat_half_life_days
+            )
+        self._fitted = _Fitted(data, Popularity(data), model, report, history)
         self._neighbours = model if self.params.model == "item_knn" else None
         return self
 
@@ -112,7 +119,9 @@ class Recommender:
 
         Known users get the model's items, topped up with regional popularity when the model
         has fewer than ``k``; unknown users (cold start) get the popularity of ``region`` (or of
-        their usual region), then global popularity. Seen items are left out when ``exclude_seen``.
+        their usual region), then global popularity. Seen items are left out when ``exclude_seen``;
+        otherwise, with ``params.repeat_weight > 0``, a known user's own recency-decayed purchases
+        are blended in (see :mod:`wujie.recommend.repeat`).
         """
         _check_k(k)
         fitted = self.fitted
@@ -124,6 +133,8 @@ class Recommender:
             row = index.get(user)
             items, scores = model_rows.get(row, _EMPTY) if row is not None else _EMPTY
             where = (region or fitted.data.user_region.get(user) or None) if self.params.use_region else None
+            if row is not None and fitted.history is not None and not exclude_seen:
+                items, scores = self._with_history(row, items, k, where)
             out.append(self._with_backfill(row, items, scores, k=k, exclude_seen=exclude_seen, region=where))
         return out
 
@@ -133,6 +144,20 @@ class Recommender:
             return {}
         rows = fitted.model.recommend(users, fitted.data.matrix, k, exclude_seen)
         return dict(zip(users.tolist(), rows, strict=True))
+
+    def _with_history(self, row: int, items: IntArray, k: int, region: str | None) -> tuple[IntArray, FloatArray]:
+        """Blend the model's top ``k`` with the user's own recency-decayed purchases (repeats)."""
+        fitted = self.fitted
+        assert fitted.history is not None
+        own_items, own_weights = fitted.history.of(row)
+        if fitted.model is None:
+            items = fitted.popularity.top(k, region)[0]
+            union = candidates(items, own_items)
+            score_of = fitted.popularity.score(union, region)
+        else:
+            union = candidates(items, own_items)
+            score_of = fitted.model.score(row, fitted.data.matrix, union)
+        return blend_with_history(items, score_of, own_items, own_weights, k=k, repeat_weight=self.params.repeat_weight)
 
     def _with_backfill(
         self, row: int | None, items: IntArray, scores: FloatArray, *, k: int, exclude_seen: bool, region: str | None
