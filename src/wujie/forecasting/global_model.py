@@ -6,6 +6,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wujie.forecasting.errors import ForecastingError, ForecastingErrorCode
@@ -28,6 +29,7 @@ def _regressor(params: ForecasterParams) -> Any:
         learning_rate=p.learning_rate,
         num_leaves=p.num_leaves,
         min_child_samples=p.min_child_samples,
+        max_bin=p.max_bin,
         subsample=0.8,
         subsample_freq=1,
         colsample_bytree=0.8,
@@ -63,36 +65,55 @@ def _pipeline(params: ForecasterParams, years: Sequence[int]) -> Any:
 class GlobalModel:
     """LightGBM with Tweedie loss over target lags, rolling means, calendar and sale-day features.
 
-    Extra numeric columns of the training frame (price, discount...) are dynamic features: their
-    future values must be given to :meth:`predict` as ``X_df``.
+    Trained once: on each series but its last ``calibration_periods`` observations. The model
+    then forecasts that held-back tail recursively (the absolute errors are the per-series
+    conformity scores of the intervals), the tail is appended to the series (mlforecast
+    ``update``, no retraining) and the forecast starts from each series' real end. Extra numeric
+    columns of the training frame (price, discount...) are dynamic features: their future values
+    must be given to :meth:`predict` as ``X_df``.
     """
 
     def __init__(self, params: ForecasterParams) -> None:
         self.params = params
         self.features: list[str] = []
         self._mlf: Any = None
-        self._intervals = False
+        self._scores: pd.DataFrame | None = None
+
+    @property
+    def calibration_periods(self) -> int:
+        """Periods held back at the end of each series to calibrate the intervals."""
+        return self.params.lightgbm.calibration_periods or self.params.max_horizon
 
     def min_length(self) -> int:
-        """Observations a series needs for the conformal calibration windows."""
+        """Observations a series needs: the calibration tail plus a model's minimum history."""
         p = self.params
-        return max(p.effective_min_length, p.lightgbm.interval_windows * p.max_horizon + 1)
+        return p.effective_min_length + self.calibration_periods
 
     def fit(self, df: pd.DataFrame) -> GlobalModel:
-        """Fit one LightGBM on all series of ``df``; calibrate conformal intervals."""
-        from mlforecast.utils import PredictionIntervals
-
+        """Fit one LightGBM on all series of ``df`` but their tails; score the tails for intervals."""
         self.features = [c for c in df.columns if c not in (ID, DS, Y)]
         years = sorted({int(df[DS].dt.year.min()), int(df[DS].dt.year.max())})
         self._mlf = _pipeline(self.params, years)
-        intervals = PredictionIntervals(n_windows=self.params.lightgbm.interval_windows, h=self.params.max_horizon)
+        tail_size = self.calibration_periods
+        from_end = df.groupby(ID, sort=False).cumcount(ascending=False)
+        head, tail = df[from_end >= tail_size], df[from_end < tail_size]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # mlforecast warns on series dropped by lags
-            self._mlf.fit(df, static_features=[], prediction_intervals=intervals)
+            self._mlf.fit(head, static_features=[])
+        x_tail = tail[[ID, DS, *self.features]] if self.features else None
+        calibration = pd.DataFrame(self._mlf.predict(h=tail_size, X_df=x_tail))
+        scored = tail[[ID, DS, Y]].merge(calibration, on=[ID, DS], how="inner")
+        self._scores = scored.assign(score=(scored[Y] - scored[NAME].clip(lower=0.0)).abs())[[ID, "score"]]
+        self._mlf.update(tail[[ID, DS, Y]])
         return self
 
     def predict(self, h: int, level: Sequence[int], future: pd.DataFrame | None) -> pd.DataFrame:
-        """Recursive forecasts for ``h`` periods with conformal ``level`` % intervals."""
+        """Recursive forecasts for ``h`` periods with split-conformal ``level`` % intervals.
+
+        The half-width of a series' interval at level ``L`` is the ``ceil((n + 1) L / 100)``-th
+        smallest of its ``n`` absolute tail errors (the split-conformal quantile), the same for
+        every step of the horizon.
+        """
         x_df = None
         if self.features:
             if future is None or any(c not in future.columns for c in self.features):
@@ -101,5 +122,20 @@ class GlobalModel:
                     f"predict needs future values of {', '.join(self.features)} (X_df)",
                 )
             x_df = future[[ID, DS, *self.features]]
-        out = self._mlf.predict(h=h, level=list(level) or None, X_df=x_df)
-        return pd.DataFrame(out)
+        out = pd.DataFrame(self._mlf.predict(h=h, X_df=x_df))
+        if level:
+            assert self._scores is not None
+            widths = self._scores.groupby(ID)["score"].agg(list)
+            for lv in sorted(level):
+                half = widths.map(lambda s, lv=lv: conformal_quantile(s, lv / 100.0))
+                width = out[ID].map(half).to_numpy(dtype=float)
+                out[f"{NAME}-lo-{lv}"] = out[NAME] - width
+                out[f"{NAME}-hi-{lv}"] = out[NAME] + width
+        return out
+
+
+def conformal_quantile(scores: Sequence[float], coverage: float) -> float:
+    """The ``ceil((n + 1) coverage)``-th smallest score (the largest when that exceeds ``n``)."""
+    ordered = np.sort(np.asarray(scores, dtype=float))
+    rank = int(np.ceil((len(ordered) + 1) * coverage))
+    return float(ordered[min(rank, len(ordered)) - 1])

@@ -40,8 +40,12 @@ class LightGBMParams:
         2.5-4x slower per tree than one (busy-waiting against other processes).
     events
         Add the sale-day features (``is_event``, ``days_to_event``, ``days_since_event``).
-    interval_windows
-        Conformal calibration windows for prediction intervals (each ``max_horizon`` long).
+    calibration_periods
+        Periods held back at the end of every series: the model is trained without them, scored on
+        them (split-conformal intervals) and they are then appended for forecasting; ``None``
+        means ``max_horizon``.
+    max_bin
+        LightGBM histogram bins per feature.
     """
 
     lags: tuple[int, ...] = (7, 14, 21, 28, 35, 42, 49, 56)
@@ -52,7 +56,8 @@ class LightGBMParams:
     num_leaves: int = 63
     min_child_samples: int = 20
     tweedie_variance_power: float = 1.5
-    interval_windows: int = 5
+    calibration_periods: int | None = None
+    max_bin: int = 255
     events: bool = True
     scale_per_series: bool = True
     threads: int = 1
@@ -70,8 +75,10 @@ class LightGBMParams:
             raise InvalidParams("tweedie_variance_power must be in [1, 2)", power=self.tweedie_variance_power)
         if self.threads < 1:
             raise InvalidParams("threads must be >= 1", threads=self.threads)
-        if self.interval_windows < 2:
-            raise InvalidParams("interval_windows must be >= 2 (conformal intervals)")
+        if self.calibration_periods is not None and self.calibration_periods < 2:
+            raise InvalidParams("calibration_periods must be >= 2", calibration_periods=self.calibration_periods)
+        if self.max_bin < 2:
+            raise InvalidParams("max_bin must be >= 2", max_bin=self.max_bin)
 
 
 @dataclass(frozen=True)

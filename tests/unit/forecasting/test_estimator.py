@@ -52,7 +52,7 @@ def test_lightgbm_is_repeatable_with_a_seed_and_learns_the_weekday() -> None:
     frames = [weekly(f"s{i}", 24, [0, 1, 2, 3, 4, 9, 12]) for i in range(6)]
     df = pd.concat(frames, ignore_index=True)
     df["y"] = df["y"] + rng.poisson(1.0, len(df))
-    small = LightGBMParams(n_estimators=60, num_leaves=7, interval_windows=2)
+    small = LightGBMParams(n_estimators=60, num_leaves=7)
     params = ForecasterParams(models=("lightgbm",), max_horizon=7, lightgbm=small, seed=3)
     first = Forecaster(params).fit(df).predict(7, level=[80])
     second = Forecaster(params).fit(df).predict(7, level=[80])
@@ -83,7 +83,7 @@ def test_feature_columns_need_future_values() -> None:
 
     df = pd.concat([weekly(f"s{i}", 12, [1, 2, 3, 4, 5, 6, 9]) for i in range(3)], ignore_index=True)
     df["promo"] = (df["ds"].dt.dayofweek == 6).astype(float)
-    small = LightGBMParams(n_estimators=20, num_leaves=4, interval_windows=2)
+    small = LightGBMParams(n_estimators=20, num_leaves=4)
     fc = Forecaster(ForecasterParams(models=("lightgbm",), max_horizon=7, lightgbm=small)).fit(df)
     with pytest.raises(ForecastingError) as err:
         fc.predict(7)
@@ -93,3 +93,25 @@ def test_feature_columns_need_future_values() -> None:
     )
     future["promo"] = (future["ds"].dt.dayofweek == 6).astype(float)
     assert len(fc.predict(7, X_df=future)) == 21
+
+
+def test_conformal_quantile_is_the_finite_sample_rank() -> None:
+    from wujie.forecasting.global_model import conformal_quantile
+
+    scores = list(range(28, 0, -1))  # 1..28, unsorted
+    assert conformal_quantile(scores, 0.8) == 24.0  # ceil(29 * 0.8) = 24th smallest
+    assert conformal_quantile(scores, 0.5) == 15.0  # ceil(14.5) = 15
+    assert conformal_quantile([3.0, 1.0], 0.9) == 3.0  # rank beyond n: the largest
+
+
+def test_lightgbm_intervals_come_from_the_held_back_tail() -> None:
+    rng = np.random.default_rng(1)
+    df = pd.concat([weekly(f"s{i}", 20, [2, 3, 4, 5, 6, 9, 12]) for i in range(4)], ignore_index=True)
+    df["y"] = df["y"] + rng.poisson(2.0, len(df))
+    params = ForecasterParams(models=("lightgbm",), max_horizon=7, lightgbm=LightGBMParams(n_estimators=30))
+    fc = Forecaster(params).fit(df)
+    out = fc.predict(7, level=[80])
+    assert out["ds"].min() == df["ds"].max() + pd.Timedelta(days=1)  # forecasts start after the tail
+    width = out["lightgbm-hi-80"] - out["lightgbm"]
+    assert (width > 0).all()
+    assert width.groupby(out["unique_id"]).agg(np.ptp).max() < 1e-9  # one width per series
