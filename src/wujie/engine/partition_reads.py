@@ -9,8 +9,10 @@ is cancellable exactly when its lead is: the parts move through the same states 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -55,6 +57,21 @@ def _add(box: Outbox, partition: int, number: int, amount: int, key: str, *, row
     rows.append(row)
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def serialized(method: Callable[P, R]) -> Callable[P, R]:
+    """Run ``method`` under the coordinator's lock: concurrent callers take turns (one round at a time)."""
+
+    @functools.wraps(method)
+    def locked(*args: P.args, **kwargs: P.kwargs) -> R:
+        with args[0]._lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return locked
+
+
 class PartitionReads:
     """Everything but placing orders; the coordinator provides the attributes below."""
 
@@ -78,6 +95,7 @@ class PartitionReads:
         """Return the clock's time in epoch microseconds."""
         return to_us(self.clock.now())
 
+    @serialized
     def _exchange(self, requests: dict[int, Request]) -> dict[int, Reply]:
         """Send each partition its request, then collect the replies; a dead partition is restarted and asked again.
 
@@ -99,6 +117,7 @@ class PartitionReads:
         return replies
 
     # ------------------------------------------------------------------ payments and cancels
+    @serialized
     def pay_many(self, order_ids: Sequence[str], amounts: Sequence[int], keys: Sequence[str]) -> list[PaymentResult]:
         """Capture a batch of payments (idempotent per key within the partition that holds the order)."""
         self._ensure_alive()
@@ -160,6 +179,7 @@ class PartitionReads:
         self._exchange({p: PayBatch(intent.now_us, *b[:3]) for p, b in followers.items()})
         return codes, payments
 
+    @serialized
     def cancel(self, order_ids: Sequence[str], reason: str = "customer") -> list[str | None]:
         """Cancel reserved orders, releasing their stock; return an error code (or None) per order."""
         self._ensure_alive()
@@ -204,6 +224,7 @@ class PartitionReads:
                     _add(leads, self.txns[txid][0][0], self.txns[txid][0][1], 0, "", row=-1)
                 self._exchange({p: CancelBatch(intent.now_us, b[0], intent.reason) for p, b in leads.items()})
 
+    @serialized
     def expire(self, now: datetime | None = None) -> int:
         """Release every reservation that ended by ``now`` in every partition; return how many orders."""
         self._ensure_alive()
@@ -212,6 +233,7 @@ class PartitionReads:
         replies = self._exchange({p: ExpireAt(now_us) for p in range(len(self.links))})
         return sum(r.value for r in replies.values() if isinstance(r, Done))
 
+    @serialized
     def receive(self, sku: str, qty: int) -> None:
         """Add ``qty`` units on hand to ``sku`` in its partition."""
         index = self.sku_index.get(sku)
@@ -224,6 +246,7 @@ class PartitionReads:
         link.ask(ReceiveUnits(int(self.sku_local[index]), qty, self.now_us()))
 
     # ------------------------------------------------------------------ reads
+    @serialized
     def stock(self, skus: Sequence[str] | None = None) -> list[StockLevel]:
         """Return the stock levels of ``skus`` (all when ``None``; unknown ones are skipped)."""
         self._ensure_alive()
@@ -236,6 +259,7 @@ class PartitionReads:
         names = self.sku_names if skus is None else skus
         return [levels[s] for s in names if s in levels]
 
+    @serialized
     def counts(self) -> dict[str, int]:
         """Return SKUs, orders (per state, each cross-partition order once), payments, syncs."""
         self._ensure_alive()
@@ -269,6 +293,7 @@ class PartitionReads:
                 found[(p, row[0])] = row
         return found
 
+    @serialized
     def order(self, order_id_: str) -> OrderView | None:
         """Return one order (a cross-partition order with the lines of all its parts), or ``None``."""
         self._ensure_alive()
@@ -302,6 +327,7 @@ class PartitionReads:
             expires_at=from_us(lead[6]),
         )
 
+    @serialized
     def orders_of(self, customer: str, limit: int = 100) -> list[OrderView]:
         """Return a customer's most recent orders (newest first)."""
         self._ensure_alive()

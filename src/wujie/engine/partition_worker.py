@@ -221,6 +221,14 @@ class Worker:
             counts = counts - np.bincount(state[rows], minlength=5)
         return [int(c) for c in counts]
 
+    def counted_payments(self) -> int:
+        """Return captures, counting a cross-partition order's (on its lead part) once."""
+        paid_orders = self.engine.state.ledger.col("order")
+        hidden = self.store.state.hidden
+        if not hidden:
+            return len(paid_orders)
+        return int((~np.isin(paid_orders, np.fromiter(hidden, np.int64, len(hidden)))).sum())
+
     def query(self, request: Query) -> Reply:
         """Answer a read (pending outcomes are applied first, so reads see them)."""
         if self.pending:
@@ -234,7 +242,7 @@ class Worker:
             journal = self.store
             return Counts(
                 self.counted_states(),
-                len(self.engine.state.ledger),
+                self.counted_payments(),
                 journal.last_seq,
                 self.engine.ledger_total(),
                 journal.commits,

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -34,7 +35,7 @@ from wujie.engine.decisions import Decision, OrderColumns, OrderRequest, PlaceRe
 from wujie.engine.errors import EngineError, EngineErrorCode
 from wujie.engine.journal import Journal
 from wujie.engine.partition_link import PartitionDown, PartitionLink
-from wujie.engine.partition_reads import PartitionReads
+from wujie.engine.partition_reads import PartitionReads, serialized
 from wujie.engine.partition_records import (
     COORDINATOR,
     ENCODER,
@@ -87,9 +88,11 @@ class PartitionedEngine(PartitionReads):
         self.fault: Callable[[str], None] | None = None  # tests: called at "prepared" and "decided"
         self.rounds = 0
         self.restarts = 0
+        self.resolved = {"committed": 0, "aborted": 0}  # in-doubt parts resolved at (re)start
         self.currency = "CNY"
         self.last_expire_us = 0
         self._round_parts: list[tuple[I64, I64, I64, I64]] = []
+        self._lock = threading.RLock()
 
     @classmethod
     def open(
@@ -158,6 +161,8 @@ class PartitionedEngine(PartitionReads):
         if len(pairs) == 0:
             return
         committed = np.fromiter((int(t) in self.txns for t in pairs[:, 0].tolist()), bool, len(pairs))
+        self.resolved["committed"] += int(committed.sum())
+        self.resolved["aborted"] += int((~committed).sum())
         link.send(Resolve(pack(pairs[committed, 0]), pack(pairs[~committed, 0]), now=True))
 
     def _restart(self, link: PartitionLink) -> None:
@@ -186,6 +191,7 @@ class PartitionedEngine(PartitionReads):
         self.sku_partition = np.append(self.sku_partition, partition)
         self.sku_local = np.append(self.sku_local, local)
 
+    @serialized
     def add_skus(self, terms: Sequence[SkuTerms]) -> None:
         """Add SKUs to the partitions that own them (each partition's add is journaled there)."""
         seen = set(self.sku_index)
@@ -226,6 +232,7 @@ class PartitionedEngine(PartitionReads):
         return np.fromiter((-1 if r is None else intern(r) for r in regions), np.int64, len(regions))
 
     # ------------------------------------------------------------------ place
+    @serialized
     def place_columns(self, batch: OrderColumns) -> PlaceResult:
         """Decide a batch: one round, one sync per partition touched, one decision-log sync if any 2PC."""
         self._ensure_alive()
@@ -341,6 +348,7 @@ class PartitionedEngine(PartitionReads):
         ]
 
     # ------------------------------------------------------------------ close
+    @serialized
     def close(self, *, checkpoint: bool = True) -> None:
         """Close every partition (optionally with a snapshot each) and the decision log."""
         for link in self.links:
