@@ -58,21 +58,27 @@ class BenchSettings:
     Parameters
     ----------
     sku_model, region_model
-        Forecaster model for the SKU totals and for the region x SKU split.
+        Forecaster model for the SKU totals and for the region x SKU series.
+    proportions
+        How the SKU total is split over regions: ``"weight"`` (historical proportions) or
+        ``"forecast"`` (the regional forecasts' proportions); see ``reconcile_to_totals``.
     budget_quantile
-        Total stock = sum over region x SKU of this quantile of the regional forecast.
+        Total stock = sum over region x SKU of this quantile of the regional forecast (the rule of
+        the earlier bench, kept so the total stock means the same).
     reallocate
         Split the budget across SKUs at a common quantile level of the SKU totals (else: each
         SKU's regional ``budget_quantile`` summed, the earlier rule).
     """
 
-    sku_model: str = "lightgbm"
+    sku_model: str = "autoets"
     region_model: str = "lightgbm"
+    proportions: str = "weight"
     budget_quantile: float = 0.9
     reallocate: bool = True
 
 
-QUICK = BenchSettings(sku_model="autoets", region_model="autoets")
+QUICK_SKUS = 50
+STOCK_CURVE = (1.0, 1.25, 1.5, 2.0)
 
 
 def _regions(countries: list[str]) -> list[Region]:
@@ -185,7 +191,7 @@ def _forecast_demand(history: pd.DataFrame, cutoff: pd.Timestamp, s: BenchSettin
     regional[["region", "sku"]] = regional["unique_id"].str.split("|", n=1, expand=True)
     past = history.groupby(["region", "sku"])["units"].sum().rename("weight").reset_index()
     regional = regional.merge(past, on=["region", "sku"], how="left").fillna({"weight": 0.0})
-    reconciled = reconcile_to_totals(regional, sku.set_index("sku")["mean"])
+    reconciled = reconcile_to_totals(regional, sku.set_index("sku")["mean"], s.proportions)
     return _Demand(
         sku_quantiles=normal_quantiles(sku.assign(region="all"), QUANTILES),
         region_quantiles=normal_quantiles(reconciled, QUANTILES),
@@ -218,7 +224,8 @@ def run_placement_bench(
 ) -> dict[str, Any]:
     """Run the benchmark and return one JSON-ready dict with every plan's figures and ratios."""
     started = time.perf_counter()
-    settings = QUICK if quick else BenchSettings()
+    settings = BenchSettings()
+    top_skus = min(top_skus, QUICK_SKUS) if quick else top_skus
     all_lines, removed = load_lines()
     cutoff, last = _window(all_lines, window, horizon)
     history = all_lines[all_lines["ds"] <= cutoff]
@@ -254,6 +261,7 @@ def run_placement_bench(
         "sku_total_quantile_level": round(allocation.level, 4),
         "plans": results,
         "target": _target(results),
+        "stock_curve": _stock_curve(demand, network, orders),
         "lp_solve_seconds": plans["lp"].seconds,
         "forecast_seconds": demand.seconds,
         "seconds": round(time.perf_counter() - started, 2),
@@ -275,3 +283,29 @@ def _target(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "met": bool(lp >= TARGET_LOCAL and points >= TARGET_POINTS),
             }
     return out
+
+
+def _stock_curve(demand: _Demand, network: Network, orders: pd.DataFrame) -> list[dict[str, Any]]:
+    """LP and population split at budgets of 1, 1.25, 1.5 and 2 times the forecast mean total.
+
+    The budget comes from the forecast only (never from the held-out demand); it shows how the
+    local share of demand follows the fill rate, i.e. the stock the 90% target would need.
+    """
+    mean_total = float(demand.sku_quantiles.loc[np.isclose(demand.sku_quantiles["quantile"], 0.5), "demand"].sum())
+    rows = []
+    for factor in STOCK_CURVE:
+        totals = allocate_budget(demand.sku_quantiles, factor * mean_total).totals
+        row: dict[str, Any] = {"stock_vs_forecast_mean": factor, "stock_to_demand": 0.0}
+        row["stock_to_demand"] = round(float(totals.sum()) / float(orders["units"].sum()), 3)
+        for name, plan in (
+            ("lp", plan_placement(demand.region_quantiles, network, PlacementParams(), totals)),
+            ("population_split", population_split(network, totals)),
+        ):
+            units = simulate_orders(plan, network, orders).units
+            row[name] = {
+                "fill_rate": round(units.fill_rate, 4),
+                "local_share_of_demand": round(units.local_share_of_demand, 4),
+                "local_share_of_shipped": round(units.local_share_of_shipped, 4),
+            }
+        rows.append(row)
+    return rows

@@ -99,14 +99,18 @@ def allocate_budget(quantiles: pd.DataFrame, budget: float, tol: float = 1e-9) -
     return BudgetAllocation(pd.Series(totals, index=index, name="units"), hi)
 
 
-def reconcile_to_totals(regional: pd.DataFrame, sku_mean: pd.Series) -> pd.DataFrame:
+def reconcile_to_totals(regional: pd.DataFrame, sku_mean: pd.Series, proportions: str = "forecast") -> pd.DataFrame:
     """Scale regional ``mean`` and ``sd`` so that each SKU's regional means sum to ``sku_mean``.
 
-    Top-down reconciliation by the regional forecasts' own proportions. ``regional`` holds
-    ``region, sku, mean, sd`` and optionally ``weight`` (e.g. past units), used for an SKU whose
-    regional means are all zero while its total is not; without weights such an SKU is spread
-    evenly over its regions.
+    Top-down reconciliation. ``regional`` holds ``region, sku, mean, sd`` and optionally
+    ``weight`` (e.g. past units). With ``proportions="forecast"`` the SKU total is split by the
+    regional forecasts' own proportions (``weight`` only for an SKU whose regional means are all
+    zero); with ``"weight"`` it is split by ``weight`` (historical proportions, Gross and Sohl),
+    falling back to the forecasts for an SKU without weight. Without weights an SKU with zero
+    regional means is spread evenly. Each ``sd`` is scaled by the same factor as its mean.
     """
+    if proportions not in {"forecast", "weight"}:
+        raise InvalidPlacementInput("proportions must be 'forecast' or 'weight'", proportions=proportions)
     missing = [c for c in ("region", "sku", "mean", "sd") if c not in regional.columns]
     if missing:
         raise InvalidPlacementInput(f"regional forecasts lack column(s) {', '.join(missing)}")
@@ -117,8 +121,12 @@ def reconcile_to_totals(regional: pd.DataFrame, sku_mean: pd.Series) -> pd.DataF
     weight_sum = weight.groupby(out["sku"]).transform("sum").to_numpy(dtype=float)
     by_mean = np.divide(out["mean"].to_numpy(dtype=float), mean_sum, out=np.zeros(len(out)), where=mean_sum > 0)
     by_weight = np.divide(weight.to_numpy(dtype=float), weight_sum, out=np.zeros(len(out)), where=weight_sum > 0)
-    share = np.where(mean_sum > 0, by_mean, by_weight)
-    scale = np.divide(share * target, out["mean"].to_numpy(dtype=float), out=np.ones(len(out)), where=out["mean"] > 0)
-    out["mean"] = share * target
-    out["sd"] = out["sd"].to_numpy(dtype=float) * np.where(out["mean"] > 0, scale, 0.0)
+    if proportions == "weight":
+        share = np.where(weight_sum > 0, by_weight, by_mean)
+    else:
+        share = np.where(mean_sum > 0, by_mean, by_weight)
+    old_mean, new_mean = out["mean"].to_numpy(dtype=float), share * target
+    scale = np.divide(new_mean, old_mean, out=np.ones(len(out)), where=old_mean > 0)
+    out["mean"] = new_mean
+    out["sd"] = out["sd"].to_numpy(dtype=float) * np.where(new_mean > 0, scale, 0.0)
     return out

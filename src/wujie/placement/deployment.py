@@ -276,8 +276,34 @@ class _ProgramBuilder:
         remote_value = self.seg.gain * (p.unit_margin - p.late_penalty)
         return np.concatenate([-holding, -transport, local_value, remote_value])
 
+    def _spread_slack(self, values: np.ndarray) -> np.ndarray:
+        """Stock earmarked for no region goes where demand reaches first, not wherever the solver left it.
+
+        The total of each SKU must be deployed, so stock beyond every profitable demand segment
+        (slack) earns nothing and costs only holding. When holding costs are equal that placement
+        is arbitrary to the solver; it is spread over the warehouses in proportion to the expected
+        demand of the regions each is nearest to (the objective is unchanged). Kept as solved for
+        MIPs, unequal holding costs, or when the spread would break a capacity.
+        """
+        x = values[: self.n_x].reshape(self.W, self.K).copy()
+        holding = {w.holding_cost for w in self.net.warehouses}
+        if self.p.integer_stock or len(holding) > 1:
+            return x
+        f = values[self.n_x : self.n_x + self.n_f].reshape(self.W, self.n_pairs)
+        earmarked = np.zeros((self.W, self.K))
+        np.add.at(earmarked.T, self.seg.pair_sku, f.T)
+        slack = np.clip(x - earmarked, 0.0, None).sum(axis=0)
+        mean = np.bincount(self.seg.pair, self.seg.width * self.seg.gain, minlength=self.n_pairs)
+        demand = np.zeros((self.W, self.K))
+        np.add.at(demand, (self.net.nearest[self.seg.pair_region], self.seg.pair_sku), mean)
+        col = demand.sum(axis=0)
+        spread = np.divide(demand, col, out=np.zeros_like(demand), where=col > 0) * slack
+        new = np.where(col > 0, np.minimum(x, earmarked) + spread, x)
+        caps = np.array([w.capacity for w in self.net.warehouses], dtype=float)
+        return new if (new.sum(axis=1) <= caps + 1e-6).all() else x
+
     def read(self, values: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
-        x = values[: self.n_x].reshape(self.W, self.K)
+        x = self._spread_slack(values)
         w_idx, k_idx = np.meshgrid(np.arange(self.W), np.arange(self.K), indexing="ij")
         stock = pd.DataFrame(
             {
