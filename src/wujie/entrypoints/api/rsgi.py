@@ -77,6 +77,7 @@ class RsgiServer:
         self.inner = inner
         self.bridge = AsgiBridge(inner)
         self._lifespan: AbstractAsyncContextManager[Any] | None = None
+        self._runtime: Runtime | None = None
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
         """Run the app's lifespan start-up (open the engine, start its writer)."""
@@ -88,17 +89,23 @@ class RsgiServer:
         if self._lifespan is not None:
             loop.run_until_complete(self._lifespan.__aexit__(None, None, None))
             self._lifespan = None
+            self._runtime = None
 
     async def __rsgi__(self, scope: RsgiScope, protocol: HTTPProtocol) -> None:
         """Serve one request."""
         if scope.proto != "http":
             return  # no websocket routes
-        runtime: Runtime | None = getattr(self.inner.state, "runtime", None)
+        runtime = self._runtime or self._find_runtime()
         if scope.path != "/v1/orders" or scope.method != "POST" or runtime is None:
             await self.bridge(scope, protocol)
             return
         status, body, headers = await _hot(runtime, scope, protocol)
         protocol.response_bytes(status, headers, body)
+
+    def _find_runtime(self) -> Runtime | None:
+        """Return (and keep: Starlette's ``state`` look-up costs microseconds) the live runtime."""
+        self._runtime = getattr(self.inner.state, "runtime", None)
+        return self._runtime
 
 
 async def _hot(runtime: Runtime, scope: RsgiScope, protocol: HTTPProtocol) -> Reply:
