@@ -29,7 +29,7 @@ LONG = 128
 HASH_BITS = 64
 _P1, _P2, _P3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _WORD_MASKS = np.asarray([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
-_EMPTY = np.iinfo(np.int32).max
+_EMPTY = -1
 _PAD = 8
 
 #: what an idempotency key answered the first time: (order number, amount, code, payment number or 0)
@@ -152,7 +152,7 @@ class KeyTable(Mapping[str, KeyMemory]):
         self.arena = np.zeros(1 << 16, dtype=np.uint8)
         self.arena_size = 0
         self.slot_bits = 10
-        self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int32)
+        self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int64)
 
     # ------------------------------------------------------------------ the vector interface
     def hashes(self, keys: KeyBatch) -> U64:
@@ -165,29 +165,41 @@ class KeyTable(Mapping[str, KeyMemory]):
 
     def find(self, keys: KeyBatch, hashes: U64) -> I64:
         """Return the entry of each key, or -1 where the key is new (linear probing, bytes verified)."""
+        return self.probe(keys, hashes)[0]
+
+    def probe(self, keys: KeyBatch, hashes: U64) -> tuple[I64, I64]:
+        """Return per key its entry (-1: new) and, for a new key, the empty slot its probe ended on.
+
+        A slot holds ``tag << 32 | entry`` (tag: the hash's top 31 bits), so most slots of other
+        keys are passed over without reading the entry's hash; a tag match is checked against the
+        full hash, then the bytes.
+        """
         n = len(hashes)
         found = np.full(n, -1, dtype=np.int64)
-        if self.count == 0 or n == 0:
-            return found
-        stored = self.cols["hash"].view(np.uint64)
         pos = self._home(hashes)
+        if self.count == 0 or n == 0:
+            return found, pos
+        stored, tags = self.cols["hash"].view(np.uint64), _tags(hashes)
         todo = np.arange(n)
         mask = (1 << self.slot_bits) - 1
         while len(todo):
-            entry = self.slots[pos[todo]].astype(np.int64)
-            todo, entry = todo[entry != _EMPTY], entry[entry != _EMPTY]
-            match = np.flatnonzero(stored[entry] == hashes[todo])
+            slot = self.slots[pos[todo]]
+            todo, slot = todo[slot >= 0], slot[slot >= 0]
+            match = np.flatnonzero((slot >> 32) == tags[todo])
             if len(match):
-                same = match[self._same_bytes(keys, todo[match], entry[match])]
-                found[todo[same]] = entry[same]
-                todo = np.delete(todo, same)
+                entry = slot[match] & 0xFFFFFFFF
+                same = stored[entry] == hashes[todo[match]]
+                same[same] = self._same_bytes(keys, todo[match][same], entry[same])
+                found[todo[match][same]] = entry[same]
+                todo = np.delete(todo, match[same])
             pos[todo] = (pos[todo] + 1) & mask
-        return found
+        return found, pos
 
-    def add(self, keys: KeyBatch, hashes: U64, rows: I64, memory: dict[str, I64]) -> I64:
+    def add(self, keys: KeyBatch, hashes: U64, rows: I64, memory: dict[str, I64], start: I64 | None = None) -> I64:
         """Add the keys ``rows`` of the batch (new and distinct) with their answers; return their entries.
 
-        ``memory`` holds ``number``, ``amount``, ``code`` (and optionally ``payment``) per added key.
+        ``memory`` holds ``number``, ``amount``, ``code`` (and optionally ``payment``) per added key;
+        ``start``, where the probe of :meth:`probe` ended for each (slots before it are taken).
         """
         k = len(rows)
         entries = np.arange(self.count, self.count + k, dtype=np.int64)
@@ -206,7 +218,7 @@ class KeyTable(Mapping[str, KeyMemory]):
         if 2 * self.count > len(self.slots):
             self._rehash()
         else:
-            self._place(entries)
+            self._place(entries, start)
         return entries
 
     def set_payments(self, entries: I64, payments: I64) -> None:
@@ -301,20 +313,32 @@ class KeyTable(Mapping[str, KeyMemory]):
     def _rehash(self) -> None:
         while 4 * self.count > (1 << self.slot_bits):
             self.slot_bits += 1
-        self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int32)
+        self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int64)
         self._place(np.arange(self.count, dtype=np.int64))
 
-    def _place(self, entries: I64) -> None:
-        """Put ``entries`` in free slots (probing on; the lowest entry wins a contested slot)."""
+    def _place(self, entries: I64, start: I64 | None = None) -> None:
+        """Put ``entries`` in free slots, probing on from ``start`` (default: each home).
+
+        Of several entries contesting one slot, any may win it (lookups probe on past every other
+        key), so a plain scatter decides and a read-back tells the winners.
+        """
         mask = (1 << self.slot_bits) - 1
-        pos = self._home(self.cols["hash"][entries].view(np.uint64))
+        hashes = self.cols["hash"][entries].view(np.uint64)
+        pos = self._home(hashes) if start is None else start.copy()
+        values = (_tags(hashes) << 32) | entries
         todo = np.arange(len(entries))
         while len(todo):
             at = pos[todo]
             free = self.slots[at] == _EMPTY
-            np.minimum.at(self.slots, at[free], entries[todo[free]].astype(np.int32))
-            todo = todo[self.slots[at] != entries[todo]]
+            self.slots[at[free]] = values[todo[free]]
+            todo = todo[self.slots[at] != values[todo]]
             pos[todo] = (pos[todo] + 1) & mask
+
+
+def _tags(hashes: U64) -> I64:
+    """Return the top 31 bits of each hash (what a slot keeps beside the entry)."""
+    tags: I64 = (hashes >> np.uint64(33)).astype(np.int64)
+    return tags
 
 
 _ENTRY_COLUMNS = ("hash", "number", "amount", "code", "payment", "lo", "length")

@@ -80,7 +80,7 @@ class Ledger:
         """
         table = self.keys
         hashes = table.hashes(keys)
-        entries = table.find(keys, hashes)
+        entries, ends = table.probe(keys, hashes)
         codes = np.zeros(len(entries), dtype=np.int64)
         known = np.flatnonzero(entries >= 0)
         if len(known):
@@ -93,7 +93,7 @@ class Ledger:
         first_codes = self._vector_codes(orders, numbers[firsts], amounts[firsts], now_us)
         codes[firsts] = first_codes
         memory = {"number": numbers[firsts], "amount": amounts[firsts], "code": first_codes}
-        entries[firsts] = table.add(keys, hashes, firsts, memory)
+        entries[firsts] = table.add(keys, hashes, firsts, memory, ends[firsts])
         captured = firsts[first_codes == PAID_OK]
         if len(later):
             late = _Batch(numbers, amounts, keys, hashes, codes, entries)
