@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from wujie.forecasting.batched import HoltWinters
 from wujie.forecasting.errors import ForecastingError, ForecastingErrorCode, InvalidParams, NotFitted
 from wujie.forecasting.frames import DS, ID, Y, series_lengths, validate_frame
 from wujie.forecasting.global_model import GlobalModel
-from wujie.forecasting.params import BATCHED, GLOBAL, STATISTICAL, ForecasterParams
+from wujie.forecasting.params import BATCHED, ENSEMBLE, GLOBAL, STATISTICAL, ForecasterParams
 from wujie.forecasting.statistical import FallbackModel, StatisticalModels
 
 
@@ -42,6 +43,7 @@ class Forecaster:
         self._stat: StatisticalModels | None = None
         self._global: GlobalModel | None = None
         self._batched: HoltWinters | None = None
+        self._members: Forecaster | None = None
 
     def fit(self, df: pd.DataFrame) -> Forecaster:
         """Validate ``df`` and fit every model; returns ``self``.
@@ -68,6 +70,11 @@ class Forecaster:
             self._record_fallback(list(BATCHED), lengths, p.effective_min_length)
             batched = HoltWinters(p.season_length, p.freq)
             self._batched = batched.fit(train[train[ID].isin(long_ids)]) if len(long_ids) else None
+        if any(m in ENSEMBLE for m in p.models):
+            members = tuple(name for name, _ in p.ensemble)
+            self._members = Forecaster(replace(p, models=members)).fit(train)
+            short = sorted({i for name in members for i in self._members.fallback_ids_.get(name, [])})
+            self.fallback_ids_[ENSEMBLE[0]] = short
         if any(m in GLOBAL for m in p.models):
             model = GlobalModel(p)
             threshold = model.min_length()
@@ -131,7 +138,18 @@ class Forecaster:
         if any(m in GLOBAL for m in self.params.models):
             fitted = self._global.predict(h, level, X_df) if self._global else None
             by_model.append((list(GLOBAL), self._with_fallback(fitted, list(GLOBAL), h, level)))
+        if any(m in ENSEMBLE for m in self.params.models):
+            assert self._members is not None
+            by_model.append((list(ENSEMBLE), self._combine(self._members.predict(h, level, X_df), level)))
         return [frame for _, frame in by_model]
+
+    def _combine(self, members: pd.DataFrame, level: Sequence[int]) -> pd.DataFrame:
+        """Weighted mean of the members' forecasts and of their interval bounds (quantile averaging)."""
+        out = members[[ID, DS]].copy()
+        name = ENSEMBLE[0]
+        for suffix in [c[len("lightgbm") :] for c in _model_columns("lightgbm", level)]:
+            out[name + suffix] = sum(weight * members[member + suffix] for member, weight in self.params.ensemble)
+        return out
 
     def _with_fallback(
         self, fitted: pd.DataFrame | None, names: list[str], h: int, level: Sequence[int]

@@ -11,7 +11,10 @@ from wujie.forecasting.frames import FramePolicy
 STATISTICAL = ("seasonal_naive", "autoets", "theta")
 BATCHED = ("holt_winters",)
 GLOBAL = ("lightgbm",)
-MODELS = STATISTICAL + BATCHED + GLOBAL
+ENSEMBLE = ("lightgbm_ensemble",)
+MODELS = STATISTICAL + BATCHED + GLOBAL + ENSEMBLE
+#: Members and weights of ``lightgbm_ensemble`` (chosen on a validation window before the held-out one).
+DEFAULT_ENSEMBLE = (("lightgbm", 0.5), ("holt_winters", 0.25), ("theta", 0.25))
 ETS_COMPONENTS = ("Z", "A", "M", "N")
 
 
@@ -90,7 +93,8 @@ class ForecasterParams:
     models
         Any of ``seasonal_naive``, ``autoets``, ``theta`` (statsforecast, one model per series),
         ``holt_winters`` (ETS(A,N,A) fitted for all series at once in numpy, see
-        :mod:`wujie.forecasting.batched`) and ``lightgbm`` (mlforecast, one global model).
+        :mod:`wujie.forecasting.batched`), ``lightgbm`` (mlforecast, one global model) and
+        ``lightgbm_ensemble`` (the weighted mean of the ``ensemble`` members' forecasts and bounds).
     freq
         Pandas offset alias of the series.
     season_length
@@ -112,6 +116,9 @@ class ForecasterParams:
         Seed of LightGBM (bagging, feature sampling) so that runs repeat exactly.
     n_jobs
         Processes for statsforecast (LightGBM threads are ``lightgbm.threads``).
+    ensemble
+        ``(model, weight)`` pairs of ``lightgbm_ensemble``: positive weights summing to 1, with
+        ``lightgbm`` among the members.
     """
 
     models: tuple[str, ...] = MODELS
@@ -125,6 +132,7 @@ class ForecasterParams:
     frame: FramePolicy | None = None
     seed: int = 0
     n_jobs: int = 1
+    ensemble: tuple[tuple[str, float], ...] = DEFAULT_ENSEMBLE
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.models if m not in MODELS]
@@ -136,10 +144,26 @@ class ForecasterParams:
             raise InvalidParams("ets_spec is three letters of Z/A/M/N, e.g. 'ANA'", ets_spec=self.ets_spec)
         if self.min_length is not None and self.min_length < 1:
             raise InvalidParams("min_length must be >= 1", min_length=self.min_length)
+        self._check_ensemble()
         if self.frame is None:
             object.__setattr__(self, "frame", FramePolicy(freq=self.freq))
         elif self.frame.freq != self.freq:
             raise InvalidParams("frame.freq must equal freq", freq=self.freq, frame_freq=self.frame.freq)
+
+    def _check_ensemble(self) -> None:
+        names = [name for name, _ in self.ensemble]
+        weights = [weight for _, weight in self.ensemble]
+        if (
+            "lightgbm" not in names
+            or len(set(names)) != len(names)
+            or any(n not in MODELS or n in ENSEMBLE for n in names)
+            or min(weights) <= 0
+            or abs(sum(weights) - 1.0) > 1e-9
+        ):
+            raise InvalidParams(
+                "ensemble: distinct member models including lightgbm, positive weights summing to 1",
+                ensemble=str(self.ensemble),
+            )
 
     @property
     def effective_min_length(self) -> int:

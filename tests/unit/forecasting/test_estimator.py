@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -115,3 +116,21 @@ def test_lightgbm_intervals_come_from_the_held_back_tail() -> None:
     width = out["lightgbm-hi-80"] - out["lightgbm"]
     assert (width > 0).all()
     assert width.groupby(out["unique_id"]).agg(np.ptp).max() < 1e-9  # one width per series
+
+
+def test_lightgbm_ensemble_is_the_weighted_mean_of_its_members() -> None:
+    rng = np.random.default_rng(5)
+    df = pd.concat([weekly(f"s{i}", 12, [2, 3, 4, 5, 6, 9, 12]) for i in range(3)], ignore_index=True)
+    df["y"] = df["y"] + rng.poisson(2.0, len(df))
+    members = (("lightgbm", 0.6), ("holt_winters", 0.4))
+    small = LightGBMParams(n_estimators=20, num_leaves=4)
+    params = ForecasterParams(models=("lightgbm_ensemble",), max_horizon=7, lightgbm=small, ensemble=members)
+    out = Forecaster(params).fit(df).predict(7, level=[80])
+    parts = Forecaster(replace(params, models=("lightgbm", "holt_winters"))).fit(df).predict(7, level=[80])
+    for suffix in ("", "-lo-80", "-hi-80"):
+        expected = 0.6 * parts["lightgbm" + suffix] + 0.4 * parts["holt_winters" + suffix]
+        np.testing.assert_allclose(out["lightgbm_ensemble" + suffix], expected.clip(lower=0), rtol=1e-12)
+    with pytest.raises(InvalidParams):
+        ForecasterParams(ensemble=(("theta", 0.5), ("holt_winters", 0.5)))  # LightGBM must be a member
+    with pytest.raises(InvalidParams):
+        ForecasterParams(ensemble=(("lightgbm", 0.5), ("theta", 0.6)))  # weights must sum to 1
