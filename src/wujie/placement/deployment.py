@@ -139,8 +139,12 @@ def _check_capacity(network: Network, totals: pd.Series) -> None:
 class _ProgramBuilder:
     """Columns: x[w,k] stock, f[w,p] earmark for each (region, SKU) pair p with demand, then sales.
 
-    Earmarks exist only for the pairs in the quantile table (sparse: 5 x 2,463 columns on the UCI
-    bench instead of 5 x 36 x 199), then local and remote sales per demand segment.
+    Earmarks exist only for the pairs in the quantile table (5 x 2,463 columns on the UCI bench
+    instead of 5 x 36 x 199). Sales use two concave curves per pair: ``a`` (all sales, segment by
+    segment) and ``b`` (local sales), valued ``(margin - late_penalty) * G(A) + late_penalty * G(B)``
+    where ``G`` is the expected-sales curve, ``A = sum a <= all earmarks``, ``B = sum b <= local
+    earmarks`` and ``B <= A``. This equals selling each segment locally or remotely (local sales
+    take the best segments) with three rows per pair instead of one row per segment more.
     """
 
     def __init__(self, network: Network, seg: DemandSegments, totals: np.ndarray, params: PlacementParams) -> None:
@@ -164,9 +168,11 @@ class _ProgramBuilder:
         return np.asarray(self.n_x + w * self.n_pairs + pair)
 
     def s_local(self, i: np.ndarray) -> np.ndarray:
+        """Columns of ``b``: the local-sales curve."""
         return self.n_x + self.n_f + i
 
-    def s_remote(self, i: np.ndarray) -> np.ndarray:
+    def s_all(self, i: np.ndarray) -> np.ndarray:
+        """Columns of ``a``: the all-sales curve."""
         return self.n_x + self.n_f + self.n_s + i
 
     def _add_rows(self, row: np.ndarray, col: np.ndarray, val: np.ndarray, lo: np.ndarray, up: np.ndarray) -> None:
@@ -181,13 +187,13 @@ class _ProgramBuilder:
         seg, n_s = self.seg, self.n_s
         i = np.arange(n_s)
         one = np.ones(n_s)
-        # each demand segment is sold at most once, locally or remotely
+        # local sales never exceed all sales of a pair
         self._add_rows(
-            np.concatenate([i, i]),
-            np.concatenate([self.s_local(i), self.s_remote(i)]),
-            np.concatenate([one, one]),
-            np.full(n_s, -np.inf),
-            seg.width,
+            np.concatenate([seg.pair, seg.pair]),
+            np.concatenate([self.s_local(i), self.s_all(i)]),
+            np.concatenate([one, -one]),
+            np.full(self.n_pairs, -np.inf),
+            np.zeros(self.n_pairs),
         )
         self._earmark_rows()
         # stock covers the earmarks of each warehouse and SKU
@@ -207,7 +213,7 @@ class _ProgramBuilder:
         self._add_rows(wk_w, np.arange(self.n_x), np.ones(self.n_x), np.full(self.W, -np.inf), caps)
 
     def _earmark_rows(self) -> None:
-        """Local (remote) sales of a region x SKU need stock earmarked in local (remote) warehouses."""
+        """Local sales of a region x SKU need stock earmarked in local warehouses, all sales in any."""
         seg, n_s = self.seg, self.n_s
         n_pairs = len(seg.pair_region)
         i = np.arange(n_s)
@@ -216,7 +222,7 @@ class _ProgramBuilder:
         is_local = self.net.local[pw, seg.pair_region[pp]]
         for kind, s_col, mask, offset in (
             ("local", self.s_local(i), is_local, 0),
-            ("remote", self.s_remote(i), ~is_local, n_pairs),
+            ("all", self.s_all(i), np.ones_like(is_local), n_pairs),
         ):
             del kind
             rows = np.concatenate([seg.pair + offset, pp[mask] + offset])
@@ -272,9 +278,9 @@ class _ProgramBuilder:
         p, net = self.p, self.net
         holding = np.repeat([w.holding_cost for w in net.warehouses], self.K)
         transport = (net.km[:, self.seg.pair_region] * p.cost_per_unit_km).reshape(-1)
-        local_value = self.seg.gain * p.unit_margin
-        remote_value = self.seg.gain * (p.unit_margin - p.late_penalty)
-        return np.concatenate([-holding, -transport, local_value, remote_value])
+        local_value = self.seg.gain * p.late_penalty
+        all_value = self.seg.gain * (p.unit_margin - p.late_penalty)
+        return np.concatenate([-holding, -transport, local_value, all_value])
 
     def _spread_slack(self, values: np.ndarray) -> np.ndarray:
         """Stock earmarked for no region goes where demand reaches first, not wherever the solver left it.
@@ -312,8 +318,8 @@ class _ProgramBuilder:
                 "units": np.round(x.ravel(), 6),
             }
         )
-        sl, sr = values[self.s_local(np.arange(self.n_s))], values[self.s_remote(np.arange(self.n_s))]
-        pairs = pd.DataFrame({"pair": self.seg.pair, "local": sl * self.seg.gain, "sales": (sl + sr) * self.seg.gain})
+        sl, sa = values[self.s_local(np.arange(self.n_s))], values[self.s_all(np.arange(self.n_s))]
+        pairs = pd.DataFrame({"pair": self.seg.pair, "local": sl * self.seg.gain, "sales": sa * self.seg.gain})
         agg = pairs.groupby("pair", as_index=True)[["local", "sales"]].sum()
         region = np.asarray(self.seg.pair_region)[agg.index]
         sku = self.seg.skus[np.asarray(self.seg.pair_sku)[agg.index]]
