@@ -5,7 +5,8 @@ when a van wave departs (vans, plus drones at stations of towns), or a store's p
 with one of its sorting waves (e-bike couriers). A round is cut by bearing into clusters of at
 most :data:`CLUSTER` parcels, as the routing library would cut it. Each cluster is routed by PyVRP
 with probability ``share[class]`` (a seeded draw per cluster, so a sample the same for the same
-seed), stopped by an iteration count so the plan does not depend on the machine's speed. The
+seed), stopped by an iteration count (``20 + 2 n`` for ``n`` parcels, at most ``iterations``) so
+the plan does not depend on the machine's speed. The
 other clusters are estimated: van km by a Beardwood-Halton-Hammersley tour calibrated by what
 PyVRP drove on the routed clusters of the same city class, arrival times by a spread over the
 van round. The budget (parcels routed) is fixed per run, not per order, so large runs route a
@@ -138,7 +139,7 @@ class LastMile:
         ]
         params = RoutingParams(
             fleet=self._fleet(r, len(rows)),
-            iterations_per_problem=self.iterations,
+            iterations_per_problem=min(self.iterations, 20 + 2 * len(rows)),
             max_parcels_per_problem=CLUSTER,
             max_distance_km=250.0,
             seed=int(draw.integers(0, 2**31)),

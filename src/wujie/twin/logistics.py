@@ -71,12 +71,19 @@ class Allocated:
 
 @dataclass(frozen=True)
 class Delivered:
-    """Orders whose every parcel now has a delivery time."""
+    """Orders whose every parcel now has a delivery time, and orders whose every parcel is now sorted."""
 
     number: Any
     placed_s: Any
     shipped_s: Any
     delivered_s: Any
+    shipped_number: Any
+    shipped_placed_s: Any
+    shipped_at_s: Any  # each no earlier than the step that sorted it
+
+
+#: the network's step: sorting batches and departures are handled every half hour of simulated time
+STEP_S = 1_800.0
 
 
 class _Columns:
@@ -139,7 +146,9 @@ class Network:
             town_population=p.drone_town_population,
         )
         self.parcels = _Columns(order=np.int64, site=np.int64, city=np.int64, lat=float, lon=float, kg=float)
-        self.orders = _Columns(number=np.int64, placed=float, shipped=float, delivered=float, left=np.int64)
+        self.orders = _Columns(
+            number=np.int64, placed=float, shipped=float, delivered=float, left=np.int64, unsorted=np.int64
+        )
         self.rounds: dict[tuple[int, int, float], list[Any]] = {}
         self.courier_trips = 0
         self.clock_s = 0.0
@@ -184,7 +193,12 @@ class Network:
         weight = np.bincount(inverse, weights=self.weight_kg[paid.sku] * paid.qty, minlength=len(keys))
         per_order = np.bincount(order, minlength=n)
         rows = self.orders.append(
-            number=paid.number, placed=paid.placed_s, shipped=-np.inf, delivered=-np.inf, left=per_order
+            number=paid.number,
+            placed=paid.placed_s,
+            shipped=-np.inf,
+            delivered=-np.inf,
+            left=per_order,
+            unsorted=per_order,
         )
         parcel = self.parcels.append(
             order=rows[order], site=site, city=city[order], lat=lat[order], lon=lon[order], kg=weight
@@ -198,33 +212,44 @@ class Network:
         return Allocated([tuple(x) for x in sites], away == 0, per_order > 1)
 
     def advance(self, until_s: float) -> Delivered | None:
-        """Run sorting and delivery up to ``until_s`` (hour by hour); return the orders now delivered."""
-        done: list[Any] = []
-        hour = np.floor(self.clock_s / 3600.0) + 1
-        while hour * 3600.0 <= until_s:
-            done += self._step(hour * 3600.0)
-            hour += 1
+        """Run sorting and delivery up to ``until_s`` (step by step); return the orders shipped or delivered."""
+        done: list[tuple[Any, Any]] = []
+        step = np.floor(self.clock_s / STEP_S) + 1
+        while step * STEP_S <= until_s:
+            done.append(self._step(step * STEP_S))
+            step += 1
         self.clock_s = max(self.clock_s, until_s)
         return self._delivered(done)
 
     def finish(self) -> Delivered | None:
         """Sort and deliver everything still in the network (after the sale); return those orders."""
-        done: list[Any] = []
-        t = np.floor(self.clock_s / 3600.0) * 3600.0
+        done: list[tuple[Any, Any]] = []
+        t = np.floor(self.clock_s / STEP_S) * STEP_S
         while self.sorting.waiting or self.rounds:
-            t += 3600.0
-            done += self._step(t)
+            t += STEP_S
+            done.append(self._step(t))
         self.clock_s = t
         return self._delivered(done)
 
-    def _step(self, t: float) -> list[Any]:
-        """Sort what is ready by ``t``, carry it to its depot, send the rounds leaving by ``t``."""
+    def _step(self, t: float) -> tuple[Any, Any]:
+        """Sort what is ready by ``t``, carry it to its depot, send the rounds leaving by ``t``.
+
+        Returns the orders now wholly sorted and those now wholly delivered. With steps of 30
+        minutes and outbound waves on the half hour or hour, every parcel sorted here leaves at
+        ``t`` or later, so its shipped event is never behind the clock.
+        """
         parcel, out = self.sorting.run(t, self.parcels["site"])
+        shipped = np.empty(0, dtype=np.int64)
         if len(parcel):
-            np.maximum.at(self.orders["shipped"], self.parcels["order"][parcel], out)
+            order = self.parcels["order"][parcel]
+            np.maximum.at(self.orders["shipped"], order, out)
+            np.subtract.at(self.orders["unsorted"], order, 1)
+            touched = np.unique(order)
+            shipped = touched[self.orders["unsorted"][touched] == 0]
             self._carry(parcel, out)
         leaving = sorted(k for k in self.rounds if k[2] <= t)
-        return [self._send(k, np.concatenate(self.rounds.pop(k))) for k in leaving]
+        sent = [self._send(k, np.concatenate(self.rounds.pop(k))) for k in leaving]
+        return shipped, np.concatenate(sent) if sent else np.empty(0, dtype=np.int64)
 
     def _carry(self, parcel: Any, out: Any) -> None:
         """Trucks to the city's delivery station (or a store's own couriers); file parcels under their round."""
@@ -270,12 +295,21 @@ class Network:
         touched = np.unique(order)
         return touched[self.orders["left"][touched] == 0]
 
-    def _delivered(self, done: list[Any]) -> Delivered | None:
-        if not done:
+    def _delivered(self, done: list[tuple[Any, Any]]) -> Delivered | None:
+        shipped = np.concatenate([d[0] for d in done]) if done else np.empty(0, dtype=np.int64)
+        delivered = np.sort(np.concatenate([d[1] for d in done])) if done else np.empty(0, dtype=np.int64)
+        if not len(shipped) and not len(delivered):
             return None
-        rows = np.sort(np.concatenate(done))
         o = self.orders
-        return Delivered(o["number"][rows], o["placed"][rows], o["shipped"][rows], o["delivered"][rows])
+        return Delivered(
+            o["number"][delivered],
+            o["placed"][delivered],
+            o["shipped"][delivered],
+            o["delivered"][delivered],
+            o["number"][shipped],
+            o["placed"][shipped],
+            o["shipped"][shipped],
+        )
 
     def _next_wave(self, t: Any) -> tuple[Any, Any]:
         """Return (wave index, departure time) of the first van wave at or after ``t``."""
@@ -295,8 +329,9 @@ class Network:
     def routing_summary(self) -> dict[str, Any]:
         """The report's ``routing`` section."""
         note = (
-            f"wujie.fulfilment.routing.plan_routes (PyVRP, {self.params.routing_iterations} iterations per "
-            f"cluster of <= 250) on a seeded sample of delivery clusters; the rest estimated"
+            f"wujie.fulfilment.routing.plan_routes (PyVRP, 20 + 2n iterations, at most "
+            f"{self.params.routing_iterations}, per cluster of n <= 250 parcels) on a seeded sample of delivery "
+            f"clusters; the rest estimated"
         )
         return {**self.last_mile.summary(note), "sorting": self.sorting.summary()}
 

@@ -232,13 +232,16 @@ class Sale:
             self.publish(self.events.allocated(paid.number, allocated.sites, allocated.local, self.clock.now()))
 
     def _delivered(self, done: Delivered | None) -> None:
-        """Count orders whose delivery time is now known; keep their events for when the clock reaches them."""
+        """Count orders whose delivery time is now known; keep shipped and delivered events for their time."""
         if done is None:
             return
         self.tally.record_delivered((done.delivered_s - done.placed_s) / 3600.0)
         self.tally.events += 2 * len(done.number)
         if self.events is not None and self.publish is not None:
-            self.later.append((done.number, done.placed_s, done.shipped_s, done.delivered_s))
+            none = np.full(len(done.shipped_number), np.nan)
+            self.later.append((done.shipped_number, done.shipped_placed_s, done.shipped_at_s, none))
+            told = np.full(len(done.number), np.inf)  # their shipped events were kept when they were sorted
+            self.later.append((done.number, done.placed_s, told, done.delivered_s))
 
     def _release_later(self, until_s: float) -> None:
         """Publish shipped/delivered events whose simulated time has come."""
@@ -247,7 +250,7 @@ class Sale:
         keep: list[Any] = []
         for number, placed, shipped, delivered in self.later:
             self.publish(self.events.shipped_delivered(number, placed, shipped, delivered, until_s))
-            rest = delivered > until_s
+            rest = (delivered > until_s) | (np.isfinite(shipped) & (shipped > until_s))
             if rest.any():
                 keep.append(
                     (
