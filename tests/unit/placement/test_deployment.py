@@ -97,3 +97,20 @@ def test_replay_never_serves_unknown_regions(network) -> None:  # type: ignore[n
     assert (result.demand, result.shipped, result.orders, result.orders_shipped) == (10, 5, 2, 1)
     assert result.units.local_share_of_demand == pytest.approx(0.5)
     assert result.orders_level.local_share_of_shipped == 1.0
+
+
+def test_lp_objective_is_the_expected_sales_curve() -> None:
+    # segments: [0, 10] sells with p = 1 - (0 + .5)/2 = .75, [10, 20] with p = 1 - (.5 + .9)/2 = .3
+    q = pd.DataFrame({"region": ["N", "N"], "sku": ["a", "a"], "quantile": [0.5, 0.9], "demand": [10.0, 20.0]})
+    params = PlacementParams(cost_per_unit_km=0.0, late_penalty=0.5)
+    near = build_network([Warehouse("w", 50.0, 0.0, 100)], [Region("N", 50.0, 0.1, 1)])
+    far = build_network([Warehouse("w", 50.0, 0.0, 100)], [Region("N", 20.0, 0.1, 1)])
+    local = plan_placement(q, near, params, pd.Series({"a": 15.0}))
+    remote = plan_placement(q, far, params, pd.Series({"a": 15.0}))
+    assert local.objective == pytest.approx(10 * 0.75 + 5 * 0.3)
+    assert remote.objective == pytest.approx((10 * 0.75 + 5 * 0.3) * 0.5)
+    assert local.expected is not None and remote.expected is not None
+    assert local.expected["expected_local"].tolist() == pytest.approx([9.0])
+    assert remote.expected[["expected_local", "expected_sales"]].to_numpy().ravel().tolist() == pytest.approx(
+        [0.0, 9.0]
+    )
