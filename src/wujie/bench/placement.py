@@ -6,11 +6,12 @@ five digits; postage, manual and fee lines dropped). The top SKUs are chosen on 
 
 Forecasts: each SKU's total demand (one series per product) and each region x SKU (the split),
 both through :class:`wujie.forecasting.Forecaster`; the regional means are reconciled top-down to
-the SKU totals. The stock budget keeps the earlier rule (the sum over region x SKU of the
-regional 90% quantile) and is split across SKUs at one common quantile level of each SKU's total
-demand (:func:`wujie.placement.budget.allocate_budget`). The LP, the population split and the
-history split all get these same per-SKU totals; the LP with the earlier per-SKU totals (the
-regional 90% quantiles summed per SKU) is reported as an ablation with the same total stock.
+the SKU totals (historical proportions). The stock budget keeps the earlier rule (the sum over
+region x SKU of the regional 90% quantile). Per SKU it is either that sum (``reallocate=False``,
+chosen on the validation window) or one common quantile level of each SKU's total demand
+(:func:`wujie.placement.budget.allocate_budget`). The LP, the population split and the history
+split all get the same per-SKU totals; the LP with the other per-SKU rule (same total stock) is
+reported as an ablation, ``lp_other_sku_totals``.
 
 Windows: ``validation`` holds out the 28 days before the final 28 (settings are chosen there);
 ``final`` holds out the last 28 days of the data.
@@ -74,7 +75,7 @@ class BenchSettings:
     region_model: str = "lightgbm"
     proportions: str = "weight"
     budget_quantile: float = 0.9
-    reallocate: bool = True
+    reallocate: bool = False
 
 
 QUICK_SKUS = 50
@@ -202,7 +203,7 @@ def _forecast_demand(history: pd.DataFrame, cutoff: pd.Timestamp, s: BenchSettin
 
 
 def _plans(
-    demand: _Demand, network: Network, totals: pd.Series, earlier: pd.Series, history: pd.DataFrame
+    demand: _Demand, network: Network, totals: pd.Series, other: pd.Series, history: pd.DataFrame
 ) -> dict[str, PlacementPlan]:
     lp = plan_placement(demand.region_quantiles, network, PlacementParams(), totals)
     past = history.groupby(["region", "sku"], as_index=False)["units"].sum()
@@ -210,7 +211,7 @@ def _plans(
         "lp": lp,
         "population_split": population_split(network, totals),
         "history_split": history_split(network, totals, past),
-        "lp_earlier_sku_totals": plan_placement(demand.raw_region_quantiles, network, PlacementParams(), earlier),
+        "lp_other_sku_totals": plan_placement(demand.region_quantiles, network, PlacementParams(), other),
     }
 
 
@@ -237,9 +238,9 @@ def run_placement_bench(
     demand = _forecast_demand(history, cutoff, settings, horizon, seed)
     earlier = total_stock_at(demand.raw_region_quantiles, settings.budget_quantile)
     allocation = allocate_budget(demand.sku_quantiles, float(earlier.sum()))
-    totals = allocation.totals if settings.reallocate else earlier
+    totals, other = (allocation.totals, earlier) if settings.reallocate else (earlier, allocation.totals)
     network = build_network(_warehouses(capacity=float(totals.sum())), regions, promise_hours=24.0)
-    plans = _plans(demand, network, totals, earlier, history)
+    plans = _plans(demand, network, totals, other, history)
     orders = held_out[["order_id", "region", "sku", "units"]]
     results = {name: simulate_orders(plan, network, orders).as_dict() for name, plan in plans.items()}
     return {
@@ -258,10 +259,10 @@ def run_placement_bench(
         "held_out_demand": float(orders["units"].sum()),
         "total_stock": round(float(totals.sum()), 1),
         "stock_to_demand": round(float(totals.sum()) / float(orders["units"].sum()), 3),
-        "sku_total_quantile_level": round(allocation.level, 4),
+        "reallocated_totals_quantile_level": round(allocation.level, 4),
         "plans": results,
         "target": _target(results),
-        "stock_curve": _stock_curve(demand, network, orders),
+        "stock_curve": _stock_curve(demand, network, orders, totals),
         "lp_solve_seconds": plans["lp"].seconds,
         "forecast_seconds": demand.seconds,
         "seconds": round(time.perf_counter() - started, 2),
@@ -285,16 +286,17 @@ def _target(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _stock_curve(demand: _Demand, network: Network, orders: pd.DataFrame) -> list[dict[str, Any]]:
+def _stock_curve(demand: _Demand, network: Network, orders: pd.DataFrame, shape: pd.Series) -> list[dict[str, Any]]:
     """LP and population split at budgets of 1, 1.25, 1.5 and 2 times the forecast mean total.
 
-    The budget comes from the forecast only (never from the held-out demand); it shows how the
+    Each budget is split over SKUs in proportion to ``shape`` (the bench's per-SKU totals). The
+    budget comes from the forecast only (never from the held-out demand); the curve shows how the
     local share of demand follows the fill rate, i.e. the stock the 90% target would need.
     """
     mean_total = float(demand.sku_quantiles.loc[np.isclose(demand.sku_quantiles["quantile"], 0.5), "demand"].sum())
     rows = []
     for factor in STOCK_CURVE:
-        totals = allocate_budget(demand.sku_quantiles, factor * mean_total).totals
+        totals = shape * (factor * mean_total / float(shape.sum()))
         row: dict[str, Any] = {"stock_vs_forecast_mean": factor, "stock_to_demand": 0.0}
         row["stock_to_demand"] = round(float(totals.sum()) / float(orders["units"].sum()), 3)
         for name, plan in (
