@@ -26,7 +26,7 @@ from typing import Any
 import msgspec
 import numpy as np
 
-from wujie.bench import loadgen
+from wujie.bench import loadgen, wrk
 from wujie.bench.workloads import catalog_zipf, sku_name
 
 PG_URL = os.environ.get("WUJIE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -89,13 +89,20 @@ def cpu_seconds(root: int) -> float:
     return sum(used.get(pid, 0.0) for pid in tree)
 
 
-def _order_payloads(seed: int, count: int, tokens: list[str]) -> list[bytes]:
+def _orders(seed: int, count: int, tokens: list[str]) -> list[tuple[str, bytes]]:
+    """Return ``(authorization, body)`` of ``count`` single-line orders, SKUs by Zipf popularity."""
     workload = catalog_zipf(attempts=count, skus=SKUS, customers=len(tokens), seed=seed)
-    out = []
-    for sku, customer in zip(workload.sku.tolist(), workload.customer.tolist(), strict=True):
-        body = b'{"lines":[{"sku":"' + sku_name(sku).encode() + b'","qty":1}]}'
-        out.append(loadgen.request_bytes("POST", "/v1/orders", body, {"authorization": f"Bearer {tokens[customer]}"}))
-    return out
+    return [
+        (f"Bearer {tokens[customer]}", b'{"lines":[{"sku":"' + sku_name(sku).encode() + b'","qty":1}]}')
+        for sku, customer in zip(workload.sku.tolist(), workload.customer.tolist(), strict=True)
+    ]
+
+
+def _order_payloads(seed: int, count: int, tokens: list[str]) -> list[bytes]:
+    return [
+        loadgen.request_bytes("POST", "/v1/orders", body, {"authorization": auth})
+        for auth, body in _orders(seed, count, tokens)
+    ]
 
 
 def _batch_payloads(seed: int, count: int, size: int, token: str) -> list[bytes]:
@@ -149,6 +156,20 @@ def _start_ours(tmp: Path, interface: str = "rsgi") -> Served:
     env = {**os.environ, "WUJIE_SECRET_KEY": secret}
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return Served(server, port, customers, tokens.mint(Role.MERCHANT, "bench"), tokens.mint(Role.OPERATOR, "bench"))
+
+
+def _wrk_closed(served: Served, seconds: float, workdir: Path) -> dict[str, Any] | None:
+    """The same closed loop driven by ``wrk`` when it is installed (else ``None``)."""
+    if not wrk.available():
+        return None
+    cpu_before = cpu_seconds(served.process.pid)
+    requests = _orders(40, 20_000, served.customers)
+    found: dict[str, Any] = wrk.closed_loop(
+        served.port, "/v1/orders", requests, connections=CLOSED_CONNECTIONS, seconds=seconds, workdir=workdir
+    )
+    cpu = cpu_seconds(served.process.pid) - cpu_before
+    found["server_cpu_us_per_request"] = round(1e6 * cpu / max(1, int(found["requests"])), 1)
+    return found
 
 
 def _intake_stats(served: Served) -> dict[str, int]:
@@ -207,6 +228,7 @@ def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]
     try:
         _wait(served.port, served.process)
         closed = _closed_loop(served, seconds)
+        under_wrk = _wrk_closed(served, seconds, tmp)
         opened = _open_model(served.port, served.customers, rate, seconds) | {"offered_per_s": rate}
         half = max(100.0, round(float(closed["per_s"] or 0) / 2, -2))
         sustainable = _open_model(served.port, served.customers, half, seconds) | {"offered_per_s": half}
@@ -215,6 +237,7 @@ def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]
         _stop(served.process)
     return {
         "single_order_closed": closed,
+        "single_order_closed_wrk": under_wrk,
         "single_order_open_model": opened,
         "single_order_open_model_half_capacity": sustainable,
         "batch_api": batch,
