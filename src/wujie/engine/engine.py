@@ -305,11 +305,15 @@ class Engine:
         result: list[int] = codes.tolist()
         return result
 
+    def last_payments(self) -> list[int]:
+        """Return, per request of the last payment batch, its payment number (0: no capture to name)."""
+        decided = self.state.last_pay
+        return self.state.ledger.payments(decided).tolist() if decided is not None else []
+
     def pay_many(self, order_ids: Sequence[str], amounts: Sequence[int], keys: Sequence[str]) -> list[PaymentResult]:
         """Capture a batch of payments (idempotent per key); one journal record, one sync."""
         codes = self.pay_columns([order_number(o) for o in order_ids], [int(a) for a in amounts], list(keys))
-        decided = self.state.last_pay
-        paid = self.state.ledger.payments(decided).tolist() if decided is not None else [0] * len(codes)
+        paid = self.last_payments()
         return [
             PaymentResult(PAY_CODES[code], order, amount, payment_id(payment) if code == 0 else None)
             for code, order, amount, payment in zip(codes, order_ids, amounts, paid, strict=True)

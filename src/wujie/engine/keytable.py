@@ -153,6 +153,8 @@ class KeyTable(Mapping[str, KeyMemory]):
         self.arena_size = 0
         self.slot_bits = 10
         self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int64)
+        self._recent: tuple[KeyBatch, I64] | None = None
+        self._recent_index: dict[bytes, int] | None = None
 
     # ------------------------------------------------------------------ the vector interface
     def hashes(self, keys: KeyBatch) -> U64:
@@ -221,6 +223,10 @@ class KeyTable(Mapping[str, KeyMemory]):
             self._place(entries, start)
         return entries
 
+    def remember(self, keys: KeyBatch, entries: I64) -> None:
+        """Note the last batch's keys and their entries: ``table[key]`` on them then costs a dict look-up."""
+        self._recent, self._recent_index = (keys, entries), None
+
     def set_payments(self, entries: I64, payments: I64) -> None:
         """Remember the payment number each of ``entries`` captured."""
         self.cols["payment"][entries] = payments
@@ -245,8 +251,10 @@ class KeyTable(Mapping[str, KeyMemory]):
 
     # ------------------------------------------------------------------ Mapping (reads, tests, snapshots)
     def __getitem__(self, key: str) -> KeyMemory:
-        batch, _, _ = KeyBatch.from_strings([key])
-        entry = int(self.find(batch, self.hashes(batch))[0])
+        entry = self._recent_entry(key.encode("utf-8", "surrogatepass"))
+        if entry is None:
+            batch, _, _ = KeyBatch.from_strings([key])
+            entry = int(self.find(batch, self.hashes(batch))[0])
         if entry < 0:
             raise KeyError(key)
         number, amount, code, payment = self.memory(np.asarray([entry])).tolist()[0]
@@ -259,6 +267,14 @@ class KeyTable(Mapping[str, KeyMemory]):
         return self.count
 
     # ------------------------------------------------------------------ internals
+    def _recent_entry(self, key: bytes) -> int | None:
+        if self._recent is None:
+            return None
+        if self._recent_index is None:
+            keys, entries = self._recent
+            self._recent_index = dict(zip((keys.key(i) for i in range(len(keys))), entries.tolist(), strict=True))
+        return self._recent_index.get(key)
+
     def _home(self, hashes: U64) -> I64:
         home: I64 = ((hashes * _P1) >> np.uint64(64 - self.slot_bits)).astype(np.int64)
         return home

@@ -98,6 +98,7 @@ class Ledger:
         if len(later):
             late = _Batch(numbers, amounts, keys, hashes, codes, entries)
             captured = np.concatenate((captured, self._decide_later(orders, late, firsts, later, now_us)))
+        table.remember(keys, entries)
         return Captures(codes, entries, captured)
 
     def _vector_codes(self, orders: OrderBook, numbers: I64, amounts: I64, now_us: int) -> I64:
