@@ -86,7 +86,7 @@ def placement(
     horizon: int = typer.Option(28, help="Held-out days replayed against the plans."),
     seed: int = typer.Option(0, help="Seed of the LightGBM forecast."),
     window: str = typer.Option("final", help="final (last days held out) or validation (the window before)."),
-    quick: bool = typer.Option(False, "--quick", help="AutoETS instead of LightGBM for the forecasts."),
+    quick: bool = typer.Option(False, "--quick", help="Only the 50 best-selling products (a smoke run, same method)."),
     out: str = typer.Option("", help="Also write the JSON object to this file."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
 ) -> None:
