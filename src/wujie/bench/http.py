@@ -27,6 +27,7 @@ import msgspec
 import numpy as np
 
 from wujie.bench import loadgen, wrk
+from wujie.bench.rsgi_hello import rsgi_floor
 from wujie.bench.workloads import catalog_zipf, sku_name
 
 PG_URL = os.environ.get("WUJIE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -326,6 +327,12 @@ def run(*, quick: bool = False, seconds: float | None = None, rate: float = 15_0
     with tempfile.TemporaryDirectory(prefix="wujie-bench-http-") as tmp:
         ours = _ours(Path(tmp), span, rate, quick)
         asgi = _ours_asgi(Path(tmp) / "asgi", span)
+    floor = rsgi_floor(
+        span,
+        lambda i: _order_payloads(10 + i, int(80_000 * span), [f"t{c}" for c in range(CUSTOMERS)]),
+        cpu_seconds,
+        CLOSED_CONNECTIONS,
+    )
     baseline = _plain_fastapi(span)
     closed = ours["single_order_closed"]
     return {
@@ -346,7 +353,11 @@ def run(*, quick: bool = False, seconds: float | None = None, rate: float = 15_0
             "p50_ms": ours["single_order_open_model"]["p50_ms"],
             "p99_ms": ours["single_order_open_model"]["p99_ms"],
         },
-        "baselines": {"plain_fastapi_guarded_update_pg": baseline, "ours_on_granian_asgi": asgi},
+        "baselines": {
+            "plain_fastapi_guarded_update_pg": baseline,
+            "ours_on_granian_asgi": asgi,
+            "raw_rsgi_hello_floor": floor,
+        },
         "ratios": {
             "single_order:ours/plain_fastapi": round(closed["per_s"] / baseline["per_s"], 1)
             if baseline["per_s"]
@@ -354,6 +365,9 @@ def run(*, quick: bool = False, seconds: float | None = None, rate: float = 15_0
             "single_order:rsgi/asgi": round(closed["per_s"] / asgi["per_s"], 2) if asgi["per_s"] else None,
             "server_cpu_per_request:asgi/rsgi": round(
                 asgi["server_cpu_us_per_request"] / max(closed["server_cpu_us_per_request"], 1e-9), 2
+            ),
+            "server_cpu_per_request:ours/raw_rsgi_floor": round(
+                closed["server_cpu_us_per_request"] / max(floor["server_cpu_us_per_request"], 1e-9), 2
             ),
         },
         "targets": {
