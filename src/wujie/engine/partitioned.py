@@ -85,6 +85,7 @@ class PartitionedEngine(PartitionReads):
         self.sku_index: dict[str, int] = {}
         self.sku_partition = np.zeros(0, dtype=np.int64)
         self.sku_local = np.zeros(0, dtype=np.int64)
+        self.sku_count = [0] * len(links)
         self.fault: Callable[[str], None] | None = None  # tests: called at "prepared" and "decided"
         self.rounds = 0
         self.restarts = 0
@@ -141,8 +142,7 @@ class PartitionedEngine(PartitionReads):
         self.next_txid = max_txid + 1
         for link in self.links:
             self._resolve_in_doubt(link)
-            for sku in link.hello.skus:
-                self._index_sku(sku, link.index)
+            self._index_skus(link.hello.skus, [link.index] * len(link.hello.skus))
         self._redrive(self.intents)
 
     def _remember(self, record: DecisionRecord) -> None:
@@ -184,12 +184,19 @@ class PartitionedEngine(PartitionReads):
             self.fault(point)
 
     # ------------------------------------------------------------------ catalog
-    def _index_sku(self, sku: str, partition: int) -> None:
-        self.sku_index[sku] = len(self.sku_names)
-        self.sku_names.append(sku)
-        local = int((self.sku_partition == partition).sum())
-        self.sku_partition = np.append(self.sku_partition, partition)
-        self.sku_local = np.append(self.sku_local, local)
+    def _index_skus(self, skus: Sequence[str], partitions: Sequence[int]) -> None:
+        """Give ``skus`` the next global indices; each gets the next local index of its partition."""
+        where = np.asarray(partitions, dtype=np.int64)
+        local = np.zeros(len(where), dtype=np.int64)
+        for p in np.unique(where).tolist():
+            rows = np.flatnonzero(where == p)
+            local[rows] = self.sku_count[p] + np.arange(len(rows))
+            self.sku_count[p] += len(rows)
+        for sku in skus:
+            self.sku_index[sku] = len(self.sku_names)
+            self.sku_names.append(sku)
+        self.sku_partition = np.concatenate((self.sku_partition, where))
+        self.sku_local = np.concatenate((self.sku_local, local))
 
     @serialized
     def add_skus(self, terms: Sequence[SkuTerms]) -> None:
@@ -214,8 +221,7 @@ class PartitionedEngine(PartitionReads):
                     ]
                 )
             )
-            for term in group:
-                self._index_sku(term.sku, p)
+        self._index_skus([t.sku for t in terms], [partition_of(t.sku, len(self.links)) for t in terms])
 
     def sku_ids(self, skus: Sequence[str]) -> I64:
         """Return the (global) index of each SKU, -1 when unknown, for :class:`OrderColumns`."""
