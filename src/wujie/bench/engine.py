@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from wujie.bench import baselines
+from wujie.bench import partitioned as partitioned_bench
 from wujie.bench.workloads import Workload, catalog_zipf, expected_sold, hot_sku, percentiles_ms, sku_name
 from wujie.engine.book import SkuTerms
 from wujie.engine.decisions import OrderColumns
@@ -134,10 +135,23 @@ def _baselines(workload: Workload, directory: Path, seconds: float) -> dict[str,
 
 
 def run(
-    *, quick: bool = False, seed: int = 7, baseline_seconds: float | None = None, open_rate: float = 300_000
+    *,
+    quick: bool = False,
+    seed: int = 7,
+    baseline_seconds: float | None = None,
+    open_rate: float = 300_000,
+    partitions: int = 0,
+    partitions_only: bool = False,
 ) -> dict[str, Any]:
-    """Run both workloads for ours and every baseline; return the JSON report."""
+    """Run both workloads for ours and every baseline; return the JSON report.
+
+    With ``partitions`` > 0 the report also holds a ``partitioned`` section: the partitioned engine
+    beside the single-process engine on the catalog-wide and a multi-line workload
+    (``partitions_only``: that section alone).
+    """
     attempts = 200_000 if quick else 1_000_000
+    if partitions_only:
+        return _partitioned_only(attempts, seed, partitions or 2)
     seconds = baseline_seconds if baseline_seconds is not None else (2.0 if quick else 5.0)
     workloads = [hot_sku(attempts=attempts, seed=seed), catalog_zipf(attempts=attempts, seed=seed)]
     ours: dict[str, Any] = {}
@@ -153,7 +167,10 @@ def run(
             (root / name).mkdir()
             for base, figures in _baselines(workload, root / name, seconds).items():
                 others.setdefault(base, {})[name] = figures
-    return {
+        extra = (
+            {} if partitions <= 0 else {"partitioned": partitioned_bench.run(workloads[1], root / "part", partitions)}
+        )
+    report = {
         "benchmark": "engine",
         "date": datetime.now(UTC).date().isoformat(),
         "machine": {"cores": os.cpu_count(), "note": "shared 2-core machine; figures vary ~30% between runs"},
@@ -166,6 +183,20 @@ def run(
             "hot_sku_2x_redis_pipelined": _ratio(ours, others, "hot_sku", "redis_lua_pipelined") >= 2,
             "zero_oversold": all(f.get("oversold", 0) == 0 for f in ours.values()),
         },
+    }
+    return {**report, **extra}
+
+
+def _partitioned_only(attempts: int, seed: int, partitions: int) -> dict[str, Any]:
+    workload = catalog_zipf(attempts=attempts, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="wujie-bench-") as tmp:
+        section = partitioned_bench.run(workload, Path(tmp), partitions)
+    return {
+        "benchmark": "engine",
+        "date": datetime.now(UTC).date().isoformat(),
+        "machine": {"cores": os.cpu_count(), "load_average": os.getloadavg()},
+        "workload": {workload.name: workload.describe()},
+        "partitioned": section,
     }
 
 

@@ -46,18 +46,28 @@ def _emit(result: dict[str, object], as_json: bool) -> None:
 
 
 @app.command("engine")
-def engine(
+def engine(  # noqa: PLR0917 - Typer options
     quick: bool = typer.Option(False, "--quick", help="200k attempts per workload and 2 s per baseline."),
     seed: int = typer.Option(7, help="Seed of the workloads."),
     baseline_seconds: float = typer.Option(-1.0, help="Seconds per baseline (default 5, or 2 with --quick)."),
     open_rate: float = typer.Option(300_000, help="Arrival rate (orders/s) of the open-model latency run."),
+    partitions: int = typer.Option(0, help="Also run the partitioned engine with this many partition processes."),
+    partitions_only: bool = typer.Option(False, "--partitions-only", help="Run only the partitioned section."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
 ) -> None:
     """Durable purchase decisions/s: hot SKU and catalog-wide Zipf, vs SQLite, PostgreSQL, Redis."""
     from wujie.bench.engine import run
 
     seconds = None if baseline_seconds < 0 else baseline_seconds
-    _emit(run(quick=quick, seed=seed, baseline_seconds=seconds, open_rate=open_rate), as_json)
+    result = run(
+        quick=quick,
+        seed=seed,
+        baseline_seconds=seconds,
+        open_rate=open_rate,
+        partitions=partitions,
+        partitions_only=partitions_only,
+    )
+    _emit(result, as_json)
 
 
 @app.command("fulfilment")
