@@ -13,7 +13,7 @@ from wujie.shared.errors import InvalidInput
 
 app = typer.Typer(help="Demand forecasting: evaluate on held-out windows, fit, predict.", no_args_is_help=True)
 
-MODELS_HELP = "Comma-separated models: seasonal_naive,autoets,theta,lightgbm."
+MODELS_HELP = "Comma-separated models: seasonal_naive,autoets,theta,holt_winters,lightgbm,lightgbm_ensemble."
 
 
 def _read_frame(path: Path) -> Any:
@@ -45,7 +45,9 @@ def evaluate(
     freq: str = typer.Option("D", "--freq", help="Pandas frequency of the series."),
     horizon: int = typer.Option(28, "--horizon", help="Held-out periods."),
     season: int = typer.Option(7, "--season", help="Season length in periods."),
-    models: str = typer.Option("seasonal_naive,autoets,theta,lightgbm", "--models", help=MODELS_HELP),
+    models: str = typer.Option(
+        "seasonal_naive,autoets,theta,holt_winters,lightgbm,lightgbm_ensemble", "--models", help=MODELS_HELP
+    ),
     top: int | None = typer.Option(None, "--top", help="Keep the top N series of a dataset by units."),
     plot: Path | None = typer.Option(None, "--plot", help="PNG of forecasts vs actuals (default: next to --out)."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON summary here too."),
