@@ -25,7 +25,7 @@ FloatArray = npt.NDArray[np.float32]
 
 
 class PurchaseHistory:
-    """Per user and item: ``log1p`` of the summed event weights, each halved every ``half_life_days``.
+    """Per user and item: the summed event weights, each halved every ``half_life_days`` before the log's end.
 
     Parameters
     ----------
@@ -57,7 +57,6 @@ class PurchaseHistory:
         self.matrix: sparse.csr_matrix = sparse.csr_matrix(
             sparse.coo_matrix((values, (rows, cols)), shape=shape, dtype=np.float32).tocsr()
         )
-        self.matrix.data = np.log1p(self.matrix.data)  # the tenth purchase says less than the second
 
     def of(self, user: int) -> tuple[IntArray, FloatArray]:
         """Return the user's own items and their decayed weights."""

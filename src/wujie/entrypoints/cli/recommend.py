@@ -12,8 +12,8 @@ from wujie.shared.errors import InvalidInput
 
 app = typer.Typer(help="Recommendations: evaluate models on a time split, recommend for users.", no_args_is_help=True)
 
-MODELS_HELP = "Comma-separated models: popularity_global,popularity_region,item_knn,cooccurrence,als,bpr."
-ALL_MODELS = "popularity_global,popularity_region,item_knn,cooccurrence,als,bpr"
+ALL_MODELS = "popularity_global,popularity_region,buy_again,item_knn,cooccurrence,als,als_repeat,bpr"
+MODELS_HELP = f"Comma-separated models: {ALL_MODELS}."
 
 
 def _log(dataset: str | None, input: Path | None) -> Any:
