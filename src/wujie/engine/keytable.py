@@ -28,7 +28,7 @@ LONG = 128
 #: how many bits of each hash the table uses: 64 in production; tests lower it to force collisions
 HASH_BITS = 64
 _P1, _P2, _P3 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
-_WORD_MASKS = np.asarray([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
+_ALL_BITS = np.uint64(2**64 - 1)
 _EMPTY = -1
 _PAD = 8
 
@@ -44,8 +44,9 @@ def _words(buf: Bytes) -> U64:
 
 
 def _word(words: U64, starts: I64, lengths: I64, k: int) -> U64:
-    """Return word ``k`` of each key, the bytes past the key's end zeroed."""
-    word: U64 = words[starts + 8 * k] & _WORD_MASKS[np.minimum(lengths - 8 * k, 8)]
+    """Return word ``k`` of each key (of keys longer than ``8 * k`` bytes), the bytes past its end zeroed."""
+    cut = (8 * (8 - np.minimum(lengths - 8 * k, 8))).astype(np.uint64)  # keys here are longer than 8k bytes
+    word: U64 = words[starts + 8 * k] & (_ALL_BITS >> cut)
     return word
 
 
@@ -296,8 +297,20 @@ class KeyTable(Mapping[str, KeyMemory]):
         return same
 
     def _store_bytes(self, keys: KeyBatch, rows: I64) -> I64:
-        """Copy the keys ``rows`` into the arena; return where each starts."""
+        """Copy the keys ``rows`` into the arena; return where each starts.
+
+        When they are most of the batch, the batch's whole buffer is copied in one piece (the
+        other keys' bytes ride along unused: at most as many bytes as the keys stored).
+        """
         lengths, starts = keys.lengths[rows], keys.starts[rows]
+        if 2 * len(rows) >= len(keys):
+            size = len(keys.buf) - _PAD
+            self._reserve_arena(size)
+            base = self.arena_size
+            self.arena[base : base + size] = keys.buf[:size]
+            self.arena_size += size
+            whole: I64 = base + starts
+            return whole
         total = int(lengths.sum())
         self._reserve_arena(total)
         offsets = np.cumsum(lengths) - lengths
