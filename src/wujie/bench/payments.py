@@ -69,13 +69,11 @@ def _double_captures(engine: Engine) -> int:
 def ours(directory: Path, orders: int, batch: int, seed: int, *, pipelined: bool = False) -> dict[str, Any]:
     """Capture every order in batches (closed loop), with retried keys.
 
-    The client side is prepared before the clock starts: order numbers and amounts as int64
-    columns (what a columnar caller such as the batch API hands over) and the keys as Python
-    strings. Inside the timed region there is only slicing and ``pay_columns``, which encodes the
-    keys, decides and journals each batch. Plain: ``fdatasync`` before the next batch starts.
-    ``pipelined``: as the API's intake runs, batch *k+1* is decided while a second thread
-    ``fdatasync``s batch *k*; a batch counts (and its latency ends) only when its sync returned,
-    and the clock stops after the last one.
+    Prepared before the clock starts: order numbers and amounts as int64 columns (as a columnar
+    caller hands them over), keys as Python strings. Timed: ``pay_columns`` (encode keys, decide,
+    journal). Plain: ``fdatasync`` before the next batch. ``pipelined`` (as the API's intake runs):
+    batch *k+1* is decided while another thread syncs batch *k*; a batch counts only once its sync
+    returned, and the clock stops after the last sync.
     """
     engine = _engine(directory, orders)
     numbers, keys = _requests(orders, 0.05, seed)
