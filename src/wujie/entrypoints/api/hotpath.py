@@ -8,13 +8,13 @@ machinery, which costs more than the engine's decision itself. :func:`answer_ord
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
 import msgspec
 
-from wujie.engine.decisions import order_id
 from wujie.entrypoints.api.auth import authenticate
 from wujie.entrypoints.api.problems import PROBLEM_TYPE, Problem, problem_body
 from wujie.entrypoints.api.runtime import Runtime
@@ -73,11 +73,16 @@ async def answer_order(runtime: Runtime, authorization: str | None, body: bytes)
 
 def placed_body(number: int, total: int, currency: str) -> bytes:
     """Return the JSON of an accepted order, built directly (what the FastAPI route's schema encodes)."""
-    return b'{"order_id":"%s","status":"reserved","total_minor":%d,"currency":%s}' % (
-        order_id(number).encode(),
+    return b'{"order_id":"ord_%09d","status":"reserved","total_minor":%d,"currency":%s}' % (
+        number,
         total,
-        _ENCODER.encode(currency),
+        _currency_json(currency),
     )
+
+
+@functools.cache
+def _currency_json(currency: str) -> bytes:
+    return _ENCODER.encode(currency)
 
 
 def problem_reply(problem: Problem) -> Reply:
