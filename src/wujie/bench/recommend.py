@@ -5,7 +5,7 @@
    and item-kNN, measured in the same run.
 2. Recommendation latency: one user per request, k=20, on a seeded synthetic log over a
    100,000-item catalog (every item has interactions, Zipf-like popularity), for popularity,
-   item-kNN and ALS; the ratio to the 10 ms target and to popularity's p99.
+   item-kNN, ALS and ALS with the repeat blend; the ratio to the 10 ms target and to popularity's p99.
 3. Search latency: Complete Journey's 92,331 real products indexed, 1,000 seeded queries made of
    real words of the catalog; p50/p99 per query, against a linear scan measured in the same run.
 
@@ -130,21 +130,31 @@ def synthetic_log(n_items: int, n_users: int, events_per_user: int, seed: int) -
 
 
 def recommendation_latency(n_items: int, n_users: int, seed: int, requests: int = 1_000) -> dict[str, Any]:
-    """Time one-user ``recommend(k=20)`` calls for popularity, item-kNN and ALS on a synthetic log."""
+    """Time one-user ``recommend(k=20)`` calls on a synthetic log.
+
+    Models: popularity, item-kNN and ALS with the repeat blend, fitted once. The ALS model is timed
+    twice: with ``exclude_seen=True`` it answers exactly as plain ALS (``als``), and with
+    ``exclude_seen=False`` it blends in the user's own purchases (``als_repeat``).
+    """
     log = synthetic_log(n_items, n_users, events_per_user=40, seed=seed)
     rng = np.random.default_rng(seed + 1)
     users = [f"u{u}" for u in rng.integers(0, n_users, size=requests)]
     models = default_models(seed)
     out: dict[str, Any] = {"items": n_items, "users": n_users, "events": len(log), "requests": requests, "k": 20}
-    for name in ("popularity_region", "item_knn", "als"):
+    out["factors"] = models["als_repeat"].factors
+    for name in ("popularity_region", "item_knn", "als_repeat"):
         started = time.perf_counter()
         recommender = Recommender(models[name]).fit(log)
         fit_s = time.perf_counter() - started
-        recommender.recommend(users[:20], k=20)  # warm-up
-        wall, cpu = _timed(partial(_recommend_one, recommender), users)
-        out[name] = {"fit_s": round(fit_s, 2), **_percentiles(wall), **_percentiles(cpu, "cpu_")}
-    worst = max(out[name]["p99_ms"] for name in ("item_knn", "als"))
-    worst_cpu = max(out[name]["cpu_p99_ms"] for name in ("item_knn", "als"))
+        timed = {name: True} if name != "als_repeat" else {"als": True, "als_repeat": False}
+        for label, exclude_seen in timed.items():
+            recommender.recommend(users[:20], k=20, exclude_seen=exclude_seen)  # warm-up
+            wall, cpu = _timed(partial(_recommend_one, recommender, exclude_seen), users)
+            out[label] = {"fit_s": round(fit_s, 2), "exclude_seen": exclude_seen}
+            out[label] |= {**_percentiles(wall), **_percentiles(cpu, "cpu_")}
+    learned = ("item_knn", "als", "als_repeat")
+    worst = max(out[name]["p99_ms"] for name in learned)
+    worst_cpu = max(out[name]["cpu_p99_ms"] for name in learned)
     out["ratio_worst_p99_vs_target"] = _ratio(worst, TARGET_RECOMMEND_P99_MS)
     out["ratio_worst_cpu_p99_vs_target"] = _ratio(worst_cpu, TARGET_RECOMMEND_P99_MS)
     out["ratio_als_p99_vs_popularity_p99"] = _ratio(out["als"]["p99_ms"], out["popularity_region"]["p99_ms"])
@@ -198,8 +208,8 @@ def search_latency(records: list[CatalogRecord], queries: int, seed: int) -> dic
     }
 
 
-def _recommend_one(recommender: Recommender, user: str) -> object:
-    return recommender.recommend([user], k=20)
+def _recommend_one(recommender: Recommender, exclude_seen: bool, user: str) -> object:
+    return recommender.recommend([user], k=20, exclude_seen=exclude_seen)
 
 
 def _timed(call: Callable[[str], object], arguments: list[str]) -> tuple[list[float], list[float]]:
