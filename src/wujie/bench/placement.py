@@ -311,3 +311,41 @@ def _stock_curve(demand: _Demand, network: Network, orders: pd.DataFrame, shape:
             }
         rows.append(row)
     return rows
+
+
+def plot_stock_curve(result: dict[str, Any], path: str) -> None:
+    """PNG: local share of demand and fill rate against stock / demand, LP vs population split."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    curve = result["stock_curve"]
+    x = [row["stock_to_demand"] for row in curve]
+    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=110)
+    ax.plot(x, [row["lp"]["fill_rate"] for row in curve], "k:", marker=".", label="fill rate (any warehouse)")
+    for name, style in (("lp", "C0-"), ("population_split", "C1-")):
+        label = name.replace("_", " ")
+        ax.plot(
+            x,
+            [row[name]["local_share_of_demand"] for row in curve],
+            style,
+            marker="o",
+            label=f"{label}: local / demand",
+        )
+        ax.plot(
+            x,
+            [row[name]["local_share_of_shipped"] for row in curve],
+            style,
+            alpha=0.4,
+            label=f"{label}: local / shipped",
+        )
+    ax.axhline(TARGET_LOCAL, color="grey", lw=0.8, ls="--")
+    ax.axvline(result["stock_to_demand"], color="grey", lw=0.8, ls=":")
+    ax.set_xlabel("total stock / held-out demand (budget = k x forecast mean, k = 1, 1.25, 1.5, 2)")
+    ax.set_ylabel("share")
+    ax.set_title(f"UCI placement, {result['window']} window {result['held_out'][0]}..{result['held_out'][1]}")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

@@ -97,14 +97,14 @@ def placement(
     seed: int = typer.Option(0, help="Seed of the LightGBM forecast."),
     window: str = typer.Option("final", help="final (last days held out) or validation (the window before)."),
     quick: bool = typer.Option(False, "--quick", help="Only the 50 best-selling products (a smoke run, same method)."),
-    out: str = typer.Option("", help="Also write the JSON object to this file."),
+    out: str = typer.Option("", help="Also write the JSON object to this file, and the stock-curve PNG beside it."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON object on one line."),
 ) -> None:
     """LP placement vs population and history splits, replaying held-out UCI invoices (JSON)."""
     import json
     from pathlib import Path
 
-    from wujie.bench.placement import WINDOWS, run_placement_bench
+    from wujie.bench.placement import WINDOWS, plot_stock_curve, run_placement_bench
 
     if window not in WINDOWS:
         raise typer.BadParameter(f"window must be one of {', '.join(WINDOWS)}", param_hint="--window")
@@ -112,6 +112,7 @@ def placement(
     text = json.dumps(result, indent=None if as_json else 1)
     if out:
         Path(out).write_text(text + "\n")
+        plot_stock_curve(result, str(Path(out).with_suffix(".png")))
     typer.echo(text)
 
 
