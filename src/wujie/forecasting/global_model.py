@@ -97,15 +97,23 @@ class GlobalModel:
         tail_size = self.calibration_periods
         from_end = df.groupby(ID, sort=False).cumcount(ascending=False)
         head, tail = df[from_end >= tail_size], df[from_end < tail_size]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # mlforecast warns on series dropped by lags
-            self._mlf.fit(head, static_features=[])
+        self._train(head)
         x_tail = tail[[ID, DS, *self.features]] if self.features else None
         calibration = pd.DataFrame(self._mlf.predict(h=tail_size, X_df=x_tail))
         scored = tail[[ID, DS, Y]].merge(calibration, on=[ID, DS], how="inner")
         self._scores = scored.assign(score=(scored[Y] - scored[NAME].clip(lower=0.0)).abs())[[ID, "score"]]
         self._mlf.update(tail[[ID, DS, Y]])
         return self
+
+    def _train(self, head: pd.DataFrame) -> None:
+        """Build the features of ``head`` and fit LightGBM on (at most) each series' last ``train_periods`` rows."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # mlforecast warns on series dropped by lags
+            prep = self._mlf.preprocess(head, static_features=[])
+        periods = self.params.lightgbm.train_periods
+        if periods is not None:
+            prep = prep[prep.groupby(ID, sort=False).cumcount(ascending=False) < periods]
+        self._mlf.fit_models(prep.drop(columns=[ID, DS, Y]), prep[Y].to_numpy())
 
     def predict(self, h: int, level: Sequence[int], future: pd.DataFrame | None) -> pd.DataFrame:
         """Recursive forecasts for ``h`` periods with split-conformal ``level`` % intervals.

@@ -14,7 +14,7 @@ GLOBAL = ("lightgbm",)
 ENSEMBLE = ("lightgbm_ensemble",)
 MODELS = STATISTICAL + BATCHED + GLOBAL + ENSEMBLE
 #: Members and weights of ``lightgbm_ensemble`` (chosen on a validation window before the held-out one).
-DEFAULT_ENSEMBLE = (("lightgbm", 0.5), ("holt_winters", 0.25), ("theta", 0.25))
+DEFAULT_ENSEMBLE = (("lightgbm", 0.6), ("autoets", 0.4))
 ETS_COMPONENTS = ("Z", "A", "M", "N")
 
 
@@ -49,18 +49,22 @@ class LightGBMParams:
         means ``max_horizon``.
     max_bin
         LightGBM histogram bins per feature.
+    train_periods
+        Train on at most the last ``train_periods`` feature rows of each series (before the
+        calibration tail); earlier observations only feed the lags. ``None`` uses every row.
     """
 
     lags: tuple[int, ...] = (7, 14, 21, 28, 35, 42, 49, 56)
     rolling_windows: tuple[int, ...] = (7, 28)
     rolling_lags: tuple[int, ...] = (7, 28)
-    n_estimators: int = 300
-    learning_rate: float = 0.05
+    n_estimators: int = 150
+    learning_rate: float = 0.1
     num_leaves: int = 63
     min_child_samples: int = 20
     tweedie_variance_power: float = 1.5
     calibration_periods: int | None = None
-    max_bin: int = 255
+    max_bin: int = 63
+    train_periods: int | None = 182
     events: bool = True
     scale_per_series: bool = True
     threads: int = 1
@@ -80,6 +84,8 @@ class LightGBMParams:
             raise InvalidParams("threads must be >= 1", threads=self.threads)
         if self.calibration_periods is not None and self.calibration_periods < 2:
             raise InvalidParams("calibration_periods must be >= 2", calibration_periods=self.calibration_periods)
+        if self.train_periods is not None and self.train_periods < 1:
+            raise InvalidParams("train_periods must be >= 1", train_periods=self.train_periods)
         if self.max_bin < 2:
             raise InvalidParams("max_bin must be >= 2", max_bin=self.max_bin)
 
