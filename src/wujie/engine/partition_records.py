@@ -63,6 +63,15 @@ class Round(msgspec.Struct, tag="round", array_like=True):
     lead: bytes
 
 
+class Learn(msgspec.Struct, tag="learn", array_like=True):
+    """Names behind new coordinator indices, sent when they are interned (no reply)."""
+
+    customers: list[str]
+    customer_ids: bytes
+    regions: list[str]
+    region_ids: bytes
+
+
 class Resolve(msgspec.Struct, tag="resolve", array_like=True):
     """The coordinator's decision for prepared transactions (``now``: apply and sync at once)."""
 
@@ -117,7 +126,7 @@ class Close(msgspec.Struct, tag="close", array_like=True):
     checkpoint: bool
 
 
-Request = AddSkus | Round | Resolve | PayBatch | CancelBatch | ExpireAt | ReceiveUnits | Query | Close
+Request = AddSkus | Round | Learn | Resolve | PayBatch | CancelBatch | ExpireAt | ReceiveUnits | Query | Close
 
 
 # ---------------------------------------------------------------------------------- replies

@@ -38,6 +38,7 @@ from wujie.engine.partition_records import (
     ExpireAt,
     Failed,
     Hello,
+    Learn,
     OrderRow,
     OrderRows,
     PayBatch,
@@ -131,6 +132,10 @@ class Worker:
         """Answer one request (``None``: the request expects no answer)."""
         if isinstance(request, Round):
             return self.place(request)
+        if isinstance(request, Learn):
+            self.customers.learn(unpack(request.customer_ids), self.engine.customer_ids(request.customers))
+            self.regions.learn(unpack(request.region_ids), self.engine.region_ids(request.regions))
+            return None
         if isinstance(request, Resolve):
             self.pending.append(request)
             if request.now:

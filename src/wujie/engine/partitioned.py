@@ -45,6 +45,7 @@ from wujie.engine.partition_records import (
     Close,
     ExpireAt,
     Intent,
+    Learn,
     Resolve,
     Round,
     Votes,
@@ -227,15 +228,40 @@ class PartitionedEngine(PartitionReads):
         """Return the (global) index of each SKU, -1 when unknown, for :class:`OrderColumns`."""
         return np.fromiter((self.sku_index.get(s, -1) for s in skus), np.int64, len(skus))
 
+    @serialized
     def customer_ids(self, customers: Sequence[str]) -> I64:
-        """Return (interning new ones) the index of each customer; indices hold for this open engine."""
-        intern = self.customers.intern
-        return np.fromiter((intern(c) for c in customers), np.int64, len(customers))
+        """Return (interning new ones) the index of each customer; indices hold for this open engine.
 
+        New names go to every partition now (one message each, no reply), so rounds carry indices only.
+        """
+        intern = self.customers.intern
+        ids = np.fromiter((intern(c) for c in customers), np.int64, len(customers))
+        self._teach("customer")
+        return ids
+
+    @serialized
     def region_ids(self, regions: Sequence[str | None]) -> I64:
         """Return (interning new ones) the index of each region, -1 for ``None``."""
         intern = self.regions.intern
-        return np.fromiter((-1 if r is None else intern(r) for r in regions), np.int64, len(regions))
+        ids = np.fromiter((-1 if r is None else intern(r) for r in regions), np.int64, len(regions))
+        self._teach("region")
+        return ids
+
+    def _teach(self, kind: str) -> None:
+        names = self.customers if kind == "customer" else self.regions
+        fresh = names.take_pending()
+        if not fresh:
+            return
+        first = len(names.names) - len(fresh)
+        for link in self.links:
+            ids = link.new_names(kind, np.arange(first, len(names.names), dtype=np.int64))
+            if len(ids) == 0:
+                continue
+            told = [names.names[i] for i in ids.tolist()] if len(ids) != len(fresh) else fresh
+            packed = pack(ids)
+            message = Learn(told, packed, [], b"") if kind == "customer" else Learn([], b"", told, packed)
+            with contextlib.suppress(PartitionDown):  # a restarted partition learns lazily from rounds
+                link.send(message)
 
     # ------------------------------------------------------------------ place
     @serialized
