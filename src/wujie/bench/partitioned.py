@@ -119,14 +119,17 @@ def partitioned(
         engine.counts()  # a round trip to each partition: the names above are learned before the clock starts
         pids = engine.partition_pids()
         before = _cpu_seconds(pids)
-        cpu = time.process_time()
+        coordinator = time.process_time()
         seconds, times, accepted = _drive(engine.place_columns, customers, sku, nlines, batch)
-        cpu = time.process_time() - cpu + _cpu_seconds(pids) - before
+        coordinator = time.process_time() - coordinator
+        cpu = coordinator + _cpu_seconds(pids) - before
         counts = engine.counts()
         levels = engine.stock()
         over = sum(max(0, s.reserved + s.sold - s.on_hand) for s in levels)
         figures = {**_figures(orders, len(sku), seconds, times, accepted=accepted, cpu=cpu), "oversold": over}
         figures.update(
+            coordinator_cpu_seconds=round(coordinator, 3),
+            coordinator_orders_per_cpu_second=round(orders / max(coordinator, 1e-9), 1),
             partitions=partitions,
             partition_fsyncs=counts["partition_fsyncs"],
             decision_fsyncs=counts["decision_fsyncs"],
