@@ -292,8 +292,12 @@ def serve(conn: Connection, config: PartitionConfig) -> None:
             reply = Failed(str(exc.code), exc.message)
         except OSError as exc:
             reply = Failed("journal_failure", str(exc))
-        if reply is not None:
-            conn.send_bytes(ENCODER.encode(reply))
+        try:
+            if reply is not None:
+                conn.send_bytes(ENCODER.encode(reply))
+        except OSError:
+            worker.store.close()  # the coordinator is gone mid-request: leave like on a closed pipe
+            return
         if isinstance(request, Close):
             return
 
