@@ -220,6 +220,17 @@ def _window(lines: pd.DataFrame, window: str, horizon: int) -> tuple[pd.Timestam
     return last - pd.Timedelta(days=horizon), last
 
 
+def _split(
+    all_lines: pd.DataFrame, cutoff: pd.Timestamp, last: pd.Timestamp, top_skus: int
+) -> tuple[list[Region], pd.DataFrame, pd.DataFrame]:
+    """Regions, history (regions on the map only) and held-out lines of the top SKUs of the history."""
+    top = all_lines[all_lines["ds"] <= cutoff].groupby("sku")["units"].sum().nlargest(top_skus).index
+    lines = all_lines[all_lines["sku"].isin(top) & (all_lines["ds"] <= last)]
+    regions = _regions(sorted(lines["region"].unique()))
+    history = lines[(lines["ds"] <= cutoff) & lines["region"].isin({r.name for r in regions})]
+    return regions, history, lines[lines["ds"] > cutoff]
+
+
 def run_placement_bench(
     top_skus: int = 200, horizon: int = 28, seed: int = 0, window: str = "final", quick: bool = False
 ) -> dict[str, Any]:
@@ -229,12 +240,7 @@ def run_placement_bench(
     top_skus = min(top_skus, QUICK_SKUS) if quick else top_skus
     all_lines, removed = load_lines()
     cutoff, last = _window(all_lines, window, horizon)
-    history = all_lines[all_lines["ds"] <= cutoff]
-    top = history.groupby("sku")["units"].sum().nlargest(top_skus).index
-    lines = all_lines[all_lines["sku"].isin(top) & (all_lines["ds"] <= last)]
-    regions = _regions(sorted(lines["region"].unique()))
-    history = lines[(lines["ds"] <= cutoff) & lines["region"].isin({r.name for r in regions})]
-    held_out = lines[lines["ds"] > cutoff]
+    regions, history, held_out = _split(all_lines, cutoff, last, top_skus)
     demand = _forecast_demand(history, cutoff, settings, horizon, seed)
     earlier = total_stock_at(demand.raw_region_quantiles, settings.budget_quantile)
     allocation = allocate_budget(demand.sku_quantiles, float(earlier.sum()))
