@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from wujie.shared.errors import InvalidInput
+
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 Bools = npt.NDArray[np.bool_]
@@ -62,6 +64,8 @@ class KeyBatch:
     def from_strings(cls, keys: Sequence[str]) -> tuple[KeyBatch, bytes, bytes]:
         """Encode ``keys``; return the batch and its journal form (joined bytes, int32 end offsets)."""
         joined = "\x00".join(keys).encode("utf-8", "surrogatepass")
+        if len(joined) >= 2**31:
+            raise InvalidInput("the keys of one batch must take less than 2 GiB", size=len(joined))
         seps = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 0)
         if len(keys) and len(seps) == len(keys) - 1:
             ends = np.append(seps, len(joined)).astype(np.int32)

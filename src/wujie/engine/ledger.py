@@ -102,6 +102,8 @@ class Ledger:
         return Captures(codes, entries, captured)
 
     def _vector_codes(self, orders: OrderBook, numbers: I64, amounts: I64, now_us: int) -> I64:
+        if len(orders) == 0:
+            return np.full(len(numbers), UNKNOWN_ORDER, dtype=np.int64)
         rows = numbers - 1
         known = (rows >= 0) & (rows < len(orders))
         safe = np.where(known, rows, 0)

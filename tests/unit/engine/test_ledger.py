@@ -69,7 +69,7 @@ requests = st.lists(st.tuples(st.integers(-1, 8), st.sampled_from([500, 499]), s
 
 @settings(max_examples=300, deadline=None)
 @given(
-    states=st.lists(st.sampled_from([int(s) for s in OrderState]), min_size=1, max_size=6),
+    states=st.lists(st.sampled_from([int(s) for s in OrderState]), max_size=6),
     batches=st.lists(requests, min_size=1, max_size=3),
     now=st.integers(90, 160),
     hash_bits=st.sampled_from([64, 2, 0]),
