@@ -27,16 +27,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wujie.forecasting.datasets import UCI_FILE, default_data_root
+from wujie.forecasting.datasets import UCI_FILE
 from wujie.forecasting.estimator import Forecaster
 from wujie.forecasting.metrics import quantile_columns
 from wujie.forecasting.params import ForecasterParams
 from wujie.placement.baselines import history_split, population_split
 from wujie.placement.budget import allocate_budget, reconcile_to_totals
 from wujie.placement.deployment import PlacementParams, PlacementPlan, plan_placement
+from wujie.placement.errors import PlacementError, PlacementErrorCode
 from wujie.placement.network import Network, Region, Warehouse, build_network
 from wujie.placement.segments import normal_quantiles, total_stock_at
 from wujie.placement.simulation import simulate_orders
+from wujie.shared.datafiles import shared_data_dir
 
 COUNTRY_ISO = {"Netherlands": "NL", "EIRE": "IE", "Channel Islands": "JE", "Czech Republic": "CZ", "USA": "US"}
 COUNTRY_ISO |= {"RSA": "ZA"}
@@ -135,9 +137,18 @@ def net_of_cancellations(raw: pd.DataFrame) -> tuple[pd.DataFrame, int]:
 
 
 def load_lines() -> tuple[pd.DataFrame, int]:
-    """All real-product sale lines of UCI Online Retail net of cancellations, in time order."""
+    """All real-product sale lines of UCI Online Retail net of cancellations, in time order.
+
+    Raises
+    ------
+    PlacementError
+        ``placement_data_missing`` when the shared data folder has no UCI Online Retail file.
+    """
+    path = shared_data_dir() / "retail" / UCI_FILE
+    if not path.exists():
+        raise PlacementError(PlacementErrorCode.DATA_MISSING, f"UCI Online Retail not found at {path}", path=str(path))
     raw = pd.read_csv(
-        default_data_root() / UCI_FILE,
+        path,
         usecols=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"],
         dtype={"InvoiceNo": str, "StockCode": str},
         parse_dates=["InvoiceDate"],

@@ -15,6 +15,7 @@ class PlacementErrorCode(StrEnum):
     INVALID_INPUT = "placement_invalid_input"
     INFEASIBLE = "placement_infeasible"
     SOLVER_FAILED = "placement_solver_failed"
+    DATA_MISSING = "placement_data_missing"
 
 
 class PlacementError(WujieError):
