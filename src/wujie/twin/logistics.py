@@ -135,6 +135,7 @@ class Network:
         self.is_store = np.array([k == "store" for k in self.site_kind])
         self.city_population = np.array([c.population for c in geo.cities])
         self.city_klass = np.array([city_class(int(n)) for n in self.city_population.tolist()])
+        self.city_radius = city_radius_km(self.city_population).tolist()
         self.weight_kg = scenario.assortment.weight_g / 1000.0
         self.sorting = SortingStage(self.site_kind, p.sorting)
         budget = scenario.config.routing_parcels
@@ -280,7 +281,7 @@ class Network:
         else:
             city = self.scenario.geography.cities[depot]
             lat0, lon0, klass = city.lat, city.lon, int(self.city_klass[depot])
-            radius = float(city_radius_km(city.population))
+            radius = self.city_radius[depot]
         parcel = np.sort(parcel)
         kg = cols["kg"][parcel]
         town = not store and self.city_population[depot] < p.drone_town_population
