@@ -37,11 +37,22 @@ def test_completejourney_loader_reads_the_full_bundled_log() -> None:
 
 def test_als_beats_popularity_on_uci_online_retail(uci_log: pd.DataFrame) -> None:
     models = {name: default_models()[name] for name in ("popularity_region", "item_knn", "als")}
-    scores = {s.model: s for s in evaluate(uci_log, models, EvaluationParams(k=20, max_users=400, latency_users=10))}
+    params = EvaluationParams(k=20, max_users=400, latency_users=10, protocols=("new_items",))
+    scores = {s.model: s for s in evaluate(uci_log, models, params)}
     assert scores["als"].users == 400
     assert scores["als"].recall > 1.3 * scores["popularity_region"].recall
     assert scores["als"].recall > scores["item_knn"].recall
     assert scores["item_knn"].coverage > scores["popularity_region"].coverage
+
+
+def test_repeats_count_only_in_the_all_purchases_protocol(uci_log: pd.DataFrame) -> None:
+    models = {name: default_models()[name] for name in ("popularity_global", "buy_again")}
+    params = EvaluationParams(k=20, max_users=300, latency_users=10)
+    scores = {(s.model, s.protocol): s for s in evaluate(uci_log, models, params)}
+    # with seen items excluded the user's own history is masked: buy_again is popularity exactly
+    assert scores[("buy_again", "new_items")].recall == scores[("popularity_global", "new_items")].recall
+    # when repeats count, the user's own purchases are the strongest signal
+    assert scores[("buy_again", "all_purchases")].recall > 2 * scores[("popularity_global", "all_purchases")].recall
 
 
 def test_completejourney_catalog_is_searchable() -> None:
