@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -75,7 +76,7 @@ class SimulationResult:
     orders_level: ServiceFigures
     mean_km: float
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         """Rounded figures for JSON: ``unit_level`` and ``order_level`` sub-objects."""
 
         def rounded(fig: ServiceFigures) -> dict[str, float]:
