@@ -7,9 +7,10 @@ five digits; postage, manual and fee lines dropped). The top SKUs are chosen on 
 Forecasts: each SKU's total demand (one series per product) and each region x SKU (the split),
 both through :class:`wujie.forecasting.Forecaster`; the regional means are reconciled top-down to
 the SKU totals (historical proportions). The stock budget keeps the earlier rule (the sum over
-region x SKU of the regional 90% quantile). Per SKU it is either that sum (``reallocate=False``,
-chosen on the validation window) or one common quantile level of each SKU's total demand
-(:func:`wujie.placement.budget.allocate_budget`). The LP, the population split and the history
+region x SKU of the regional 90% quantile). Per SKU it is either that sum (``reallocate=False``)
+or one common quantile level of each SKU's total demand
+(:func:`wujie.placement.budget.allocate_budget`; chosen on the validation window with the
+forecasting library of commit 5c7d4b6). The LP, the population split and the history
 split all get the same per-SKU totals; the LP with the other per-SKU rule (same total stock) is
 reported as an ablation, ``lp_other_sku_totals``.
 
@@ -77,7 +78,7 @@ class BenchSettings:
     region_model: str = "lightgbm"
     proportions: str = "weight"
     budget_quantile: float = 0.9
-    reallocate: bool = False
+    reallocate: bool = True
 
 
 QUICK_SKUS = 50
