@@ -96,19 +96,22 @@ class KeyBatch:
 def hash_keys(buf: Bytes, starts: I64, lengths: I64, bits: int = 64) -> U64:
     """Return a 64-bit hash of each key (the low ``bits`` kept), in one pass per 8-byte word."""
     h = (lengths.astype(np.uint64) + _P2) * _P1
-    short = lengths <= LONG
-    rows = np.flatnonzero(short) if not short.all() else np.arange(len(lengths))
     words = _words(buf)
-    for k in range(-(-int(lengths[rows].max(initial=0)) // 8)):
-        rows = rows[lengths[rows] > 8 * k]  # word k belongs to keys longer than 8k bytes only
-        mixed = (h[rows] ^ _word(words, starts[rows], lengths[rows], k)) * _P1
-        h[rows] = mixed ^ (mixed >> np.uint64(32))
+    for k in range(-(-min(int(lengths.max(initial=0)), LONG) // 8)):
+        longer = lengths > 8 * k  # word k belongs to keys longer than 8k bytes only
+        if longer.all():
+            mixed = (h ^ _word(words, starts, lengths, k)) * _P1
+            h = mixed ^ (mixed >> np.uint64(32))
+        else:
+            rows = np.flatnonzero(longer)
+            mixed = (h[rows] ^ _word(words, starts[rows], lengths[rows], k)) * _P1
+            h[rows] = mixed ^ (mixed >> np.uint64(32))
     h ^= h >> np.uint64(30)
     h *= _P2
     h ^= h >> np.uint64(27)
     h *= _P3
     h ^= h >> np.uint64(31)
-    for i in np.flatnonzero(~short).tolist():
+    for i in np.flatnonzero(lengths > LONG).tolist():  # their words above were mixed in, then replaced
         lo = int(starts[i])
         digest = hashlib.blake2b(buf[lo : lo + int(lengths[i])].tobytes(), digest_size=8).digest()
         h[i] = np.uint64(int.from_bytes(digest, "little"))
