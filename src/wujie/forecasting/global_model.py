@@ -99,7 +99,7 @@ class GlobalModel:
         head, tail = df[from_end >= tail_size], df[from_end < tail_size]
         self._train(head)
         x_tail = tail[[ID, DS, *self.features]] if self.features else None
-        calibration = pd.DataFrame(self._mlf.predict(h=tail_size, X_df=x_tail))
+        calibration = self._forecast(tail_size, x_tail)
         scored = tail[[ID, DS, Y]].merge(calibration, on=[ID, DS], how="inner")
         self._scores = scored.assign(score=(scored[Y] - scored[NAME].clip(lower=0.0)).abs())[[ID, "score"]]
         self._mlf.update(tail[[ID, DS, Y]])
@@ -114,6 +114,11 @@ class GlobalModel:
         if periods is not None:
             prep = prep[prep.groupby(ID, sort=False).cumcount(ascending=False) < periods]
         self._mlf.fit_models(prep.drop(columns=[ID, DS, Y]), prep[Y].to_numpy())
+
+    def _forecast(self, h: int, x_df: pd.DataFrame | None) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # lags before a short series' start are NaN
+            return pd.DataFrame(self._mlf.predict(h=h, X_df=x_df))
 
     def predict(self, h: int, level: Sequence[int], future: pd.DataFrame | None) -> pd.DataFrame:
         """Recursive forecasts for ``h`` periods with split-conformal ``level`` % intervals.
@@ -130,7 +135,7 @@ class GlobalModel:
                     f"predict needs future values of {', '.join(self.features)} (X_df)",
                 )
             x_df = future[[ID, DS, *self.features]]
-        out = pd.DataFrame(self._mlf.predict(h=h, X_df=x_df))
+        out = self._forecast(h, x_df)
         if level:
             assert self._scores is not None
             widths = self._scores.groupby(ID)["score"].agg(list)
