@@ -43,6 +43,14 @@ class IntakeStats:
 
 Answer = tuple[_Job, Any, BaseException | None]
 
+#: queued orders from which the writer decides at once instead of waiting for the syncer
+COALESCE_BELOW = 2_048
+
+
+def _size(job: _Job) -> int:
+    """Return how many requests a job carries (a tick batch or a list of orders: its length)."""
+    return len(job.args) if job.kind in {"ticks", "place"} else 1
+
 
 @dataclass
 class _Written:
@@ -65,6 +73,7 @@ class Intake:
         self._sync_wake = threading.Condition()
         self._syncer = threading.Thread(target=self._sync_loop, name="wujie-engine-syncer", daemon=True)
         self._writer_done = False
+        self._queued = 0  # requests in ``_jobs`` (read without the lock: a hint for coalescing)
 
     def start(self) -> None:
         """Start the writer (and syncer) threads."""
@@ -105,6 +114,7 @@ class Intake:
             if self._stopping:
                 raise RuntimeError("the engine writer is stopping")
             self._jobs.append(job)
+            self._queued += _size(job)
             self._wake.notify()
 
     async def place(self, orders: Sequence[OrderRequest]) -> list[Decision]:
@@ -134,6 +144,7 @@ class Intake:
                     if not self._wake.wait(timeout=self._expire_every_s):
                         break
                 jobs, self._jobs = self._jobs, []
+                self._queued = 0
                 stopping = self._stopping
             if jobs:
                 self._batch(jobs)
@@ -143,14 +154,15 @@ class Intake:
                 return
 
     def _await_syncer(self) -> None:
-        """Wait while a written batch still waits for the syncer to pick it up.
+        """Wait while a written batch still waits for the syncer to pick it up (small batches only).
 
         The writer then decides at most one batch per sync: requests that arrive during a sync
         gather into the next batch instead of many small ones (each batch has a fixed cost of a
-        few hundred microseconds in the engine), and the latency stays about two syncs.
+        few hundred microseconds in the engine), and the latency stays about two syncs. When
+        :data:`COALESCE_BELOW` orders or more already wait, the batch is big enough: no wait.
         """
         with self._sync_wake:
-            while self._written and not self._writer_done:
+            while self._written and not self._writer_done and self._queued < COALESCE_BELOW:
                 self._sync_wake.wait()
 
     def _expire(self) -> None:
@@ -160,7 +172,7 @@ class Intake:
             return
 
     def _batch(self, jobs: list[_Job]) -> None:
-        served = sum(len(job.args) if job.kind == "ticks" else 1 for job in jobs)
+        served = sum(len(job.args) if job.kind == "ticks" else 1 for job in jobs)  # orders of a place job: 1 request
         self.stats.batches += 1
         self.stats.requests += served
         self.stats.largest = max(self.stats.largest, served)
