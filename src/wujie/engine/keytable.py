@@ -162,7 +162,7 @@ class KeyTable(Mapping[str, KeyMemory]):
         self.slot_bits = 10
         self.slots = np.full(1 << self.slot_bits, _EMPTY, dtype=np.int64)
         self._recent: tuple[KeyBatch, I64] | None = None
-        self._recent_index: dict[bytes, int] | None = None
+        self._recent_index: dict[str, KeyMemory] | None = None
 
     # ------------------------------------------------------------------ the vector interface
     def hashes(self, keys: KeyBatch) -> U64:
@@ -238,6 +238,7 @@ class KeyTable(Mapping[str, KeyMemory]):
     def set_payments(self, entries: I64, payments: I64) -> None:
         """Remember the payment number each of ``entries`` captured."""
         self.cols["payment"][entries] = payments
+        self._recent_index = None
 
     def memory(self, entries: I64) -> npt.NDArray[np.int64]:
         """Return the :data:`KeyMemory` of ``entries`` as rows of an ``(n, 4)`` array."""
@@ -259,14 +260,20 @@ class KeyTable(Mapping[str, KeyMemory]):
 
     # ------------------------------------------------------------------ Mapping (reads, tests, snapshots)
     def __getitem__(self, key: str) -> KeyMemory:
-        entry = self._recent_entry(key.encode("utf-8", "surrogatepass"))
-        if entry is None:
-            batch, _, _ = KeyBatch.from_strings([key])
-            entry = int(self.find(batch, self.hashes(batch))[0])
+        recent = self._recent_memory(key)
+        if recent is not None:
+            return recent
+        batch, _, _ = KeyBatch.from_strings([key])
+        entry = int(self.find(batch, self.hashes(batch))[0])
         if entry < 0:
             raise KeyError(key)
-        number, amount, code, payment = self.memory(np.asarray([entry])).tolist()[0]
-        return number, amount, code, payment
+        cols = self.cols
+        return (
+            int(cols["number"][entry]),
+            int(cols["amount"][entry]),
+            int(cols["code"][entry]),
+            int(cols["payment"][entry]),
+        )
 
     def __iter__(self) -> Iterator[str]:
         return (self.key_bytes(e).decode("utf-8", "surrogatepass") for e in range(self.count))
@@ -275,12 +282,18 @@ class KeyTable(Mapping[str, KeyMemory]):
         return self.count
 
     # ------------------------------------------------------------------ internals
-    def _recent_entry(self, key: bytes) -> int | None:
+    def _recent_memory(self, key: str) -> KeyMemory | None:
+        """Answer ``table[key]`` for a key of the last batch from a dict built once per batch."""
         if self._recent is None:
             return None
         if self._recent_index is None:
             keys, entries = self._recent
-            self._recent_index = dict(zip((keys.key(i) for i in range(len(keys))), entries.tolist(), strict=True))
+            size = len(keys.buf) - _PAD
+            names = keys.buf[:size].tobytes().decode("utf-8", "surrogatepass").split("\x00") if len(keys) else []
+            if len(names) != len(keys):  # a key holds a NUL
+                names = [keys.key(i).decode("utf-8", "surrogatepass") for i in range(len(keys))]
+            rows = zip(*(self.cols[name][entries].tolist() for name in MEMORY_COLUMNS), strict=True)
+            self._recent_index = dict(zip(names, rows, strict=True))
         return self._recent_index.get(key)
 
     def _home(self, hashes: U64) -> I64:
