@@ -91,6 +91,8 @@ class PartitionReads:
 
     def _restart(self, link: PartitionLink) -> None: ...  # provided by the coordinator
 
+    def _fire(self, point: str) -> None: ...  # provided by the coordinator (fault injection in tests)
+
     def now_us(self) -> int:
         """Return the clock's time in epoch microseconds."""
         return to_us(self.clock.now())
@@ -140,6 +142,7 @@ class PartitionReads:
         if cross:
             intent = Intent("pay", now_us, [t for _, t, _ in cross], [k for _, _, k in cross])
             self._log_intent(intent)
+            self._fire("pay_logged")
             lead_codes, lead_payments = self._pay_cross(intent)
             for (row, _t, _k), code, pay in zip(cross, lead_codes, lead_payments, strict=True):
                 codes[row], payments[row] = code, pay
@@ -171,6 +174,7 @@ class PartitionReads:
             assert isinstance(reply, Codes)
             for row, code, pay in zip(leads[p][3], reply.codes, reply.payments, strict=True):
                 codes[row], payments[row] = code, (pay << TAG_BITS) | p if code == 0 else 0
+        self._fire("lead_paid")
         followers: Outbox = {}
         for row, (txid, key) in enumerate(zip(intent.txids, intent.keys, strict=True)):
             if codes[row] == 0:

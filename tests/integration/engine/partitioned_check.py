@@ -39,7 +39,9 @@ def requests(rng: np.random.Generator, count: int, round_no: int) -> list[OrderR
     return found
 
 
-def check_directory(directory: Path, acknowledged: dict[str, tuple[str, list[list[object]], int]]) -> dict[str, int]:
+def check_directory(
+    directory: Path, acknowledged: dict[str, tuple[str, list[list[object]], int, bool]]
+) -> dict[str, int]:
     """Open every partition of a closed partitioned engine and check the crash invariants.
 
     * every acknowledged order is present with its customer, lines and total;
@@ -78,7 +80,7 @@ def _check(
     engines: dict[int, Engine],
     stores: dict[int, TwoPhaseStore],
     committed: dict[int, list[tuple[int, int]]],
-    acknowledged: dict[str, tuple[str, list[list[object]], int]],
+    acknowledged: dict[str, tuple[str, list[list[object]], int, bool]],
 ) -> dict[str, int]:
     part_of = {(p, n) for parts in committed.values() for p, n in parts}
     for p, store in stores.items():
@@ -107,9 +109,9 @@ def _check(
 def _check_acknowledged(
     engines: dict[int, Engine],
     committed: dict[int, list[tuple[int, int]]],
-    acknowledged: dict[str, tuple[str, list[list[object]], int]],
+    acknowledged: dict[str, tuple[str, list[list[object]], int, bool]],
 ) -> None:
-    for oid, (customer, lines, total) in acknowledged.items():
+    for oid, (customer, lines, total, paid) in acknowledged.items():
         number = int(oid[4:])
         tag, high = number & 63, number >> 6
         parts = sorted(committed[high]) if tag == 63 else [(tag, high)]
@@ -118,6 +120,8 @@ def _check_acknowledged(
         got = sorted([sku, qty] for v in views if v is not None for sku, qty, _price in v.lines)
         assert got == sorted([str(s), int(q)] for s, q in lines), oid  # type: ignore[call-overload]
         assert sum(v.total for v in views if v is not None) == total, oid
+        if paid:
+            assert all(v is not None and v.status == "paid" for v in views), oid
 
 
 def partition_hash(sku: str, partitions: int) -> int:
