@@ -129,21 +129,30 @@ def fit_block(values: np.ndarray, m: int) -> HoltWintersFit:
     alphas, gammas = _grid()
     l0, s0 = initial_states(values, m)
     level = np.repeat(l0[:, None], len(alphas), axis=1)
-    seasonal = np.repeat(s0[:, None, :], len(alphas), axis=1)  # (n, grid, m)
+    seasonal = np.ascontiguousarray(np.repeat(s0.T[:, :, None], len(alphas), axis=2))  # (m, n, grid)
     sse = np.zeros_like(level)
-    for t in range(width):
-        y = values[:, t : t + 1]
-        k = t % m
-        error = np.nan_to_num(y - level - seasonal[:, :, k])  # zero before the start: no update
-        sse += error * error
-        level += alphas * error
-        seasonal[:, :, k] += gammas * error
+    observed = np.nan_to_num(values)
+    live = np.isfinite(values)
+    everyone = live.all(axis=0)
+    error, step = np.empty_like(level), np.empty_like(level)
+    for t in range(int(np.argmax(live.any(axis=0))), width):
+        state = seasonal[t % m]  # a view: updated in place
+        np.subtract(observed[:, t : t + 1], level, out=error)
+        error -= state
+        if not everyone[t]:
+            error *= live[:, t : t + 1]  # zero before a series' start: no update
+        np.multiply(error, error, out=step)
+        sse += step
+        np.multiply(error, alphas, out=step)
+        level += step
+        np.multiply(error, gammas, out=step)
+        state += step
     best = np.argmin(sse, axis=1)
     rows = np.arange(n)
     n_obs = np.isfinite(values).sum(axis=1)
     n_par = 2 + m + 1  # alpha, gamma, l0, m - 1 seasonal states, as statsforecast counts them
     sigma2 = sse[rows, best] / np.maximum(n_obs - n_par - 1, 1)
-    return HoltWintersFit(alphas[best], gammas[best], sigma2, level[rows, best], seasonal[rows, best])
+    return HoltWintersFit(alphas[best], gammas[best], sigma2, level[rows, best], seasonal[:, rows, best].T.copy())
 
 
 def point_forecasts(fit: HoltWintersFit, width: int, h: int, m: int) -> np.ndarray:
