@@ -12,6 +12,7 @@ lifespan (engine, writer threads) runs in ``__rsgi_init__`` / ``__rsgi_del__``.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import MutableMapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
@@ -21,6 +22,9 @@ from fastapi import FastAPI
 from wujie.entrypoints.api.hotpath import MAX_BODY, Reply, answer_order, problem_reply
 from wujie.entrypoints.api.problems import Problem
 from wujie.entrypoints.api.runtime import Runtime
+
+#: allocations between young garbage collections in the server (CPython's default: 700)
+GC_YOUNG_THRESHOLD = 10_000
 
 
 class Headers(Protocol):
@@ -78,11 +82,24 @@ class RsgiServer:
         self.bridge = AsgiBridge(inner)
         self._lifespan: AbstractAsyncContextManager[Any] | None = None
         self._runtime: Runtime | None = None
+        self._gc_threshold = gc.get_threshold()
 
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Run the app's lifespan start-up (open the engine, start its writer)."""
+        """Run the app's lifespan start-up (open the engine, start its writer), then settle the GC.
+
+        Everything alive after start-up (the app, the engine's tables) is frozen out of the cyclic
+        garbage collector, and a young collection runs every :data:`GC_YOUNG_THRESHOLD`
+        allocations instead of 700: with CPython's defaults the collector took ~12 µs of CPU per
+        order request in ``wujie serve`` under the bench's closed loop (471 collections in 4 s,
+        measured with ``gc.callbacks``), and one collection in 4 s with these settings.
+        """
         self._lifespan = self.inner.router.lifespan_context(self.inner)
         loop.run_until_complete(self._lifespan.__aenter__())
+        self._gc_threshold = gc.get_threshold()
+        gc.collect()
+        gc.freeze()
+        young, older, oldest = self._gc_threshold
+        gc.set_threshold(max(young, GC_YOUNG_THRESHOLD), older, oldest)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         """Run the lifespan shut-down (finish queued work, snapshot, close)."""
@@ -90,6 +107,8 @@ class RsgiServer:
             loop.run_until_complete(self._lifespan.__aexit__(None, None, None))
             self._lifespan = None
             self._runtime = None
+            gc.set_threshold(*self._gc_threshold)
+            gc.unfreeze()
 
     async def __rsgi__(self, scope: RsgiScope, protocol: HTTPProtocol) -> None:
         """Serve one request."""
