@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from wujie.fulfilment.sorting import sort_batch
 from wujie.twin.assortment import shop_price
 from wujie.twin.behaviour import SECONDS_PER_DAY, arrivals_per_second
-from wujie.fulfilment.sorting import sort_batch
 from wujie.twin.delivery import LastMile, Round, sweep
 from wujie.twin.logistics import Network
 from wujie.twin.positioning import fallback_positioning
@@ -86,7 +86,9 @@ def _round(n: int, klass: int) -> Round:
     lat, lon = 30 + rng.normal(0, 0.03, n), 120 + rng.normal(0, 0.03, n)
     kg = rng.uniform(0.2, 12.0, n)
     town = klass == 3
-    return Round("station", 7, 30.0, 120.0, 86_400 + 9 * 3600.0, klass, np.arange(n), lat, lon, kg, 6.0, kg <= 10 & town)
+    return Round(
+        "station", 7, 30.0, 120.0, 86_400 + 9 * 3600.0, klass, np.arange(n), lat, lon, kg, 6.0, (kg <= 10) & town
+    )
 
 
 @pytest.mark.parametrize("klass", [1, 3])
@@ -103,6 +105,7 @@ def test_last_mile_routes_a_sampled_cluster_with_pyvrp_and_estimates_the_rest(kl
     estimated = LastMile(seed=1, share=[0.0] * 5, iterations=100, van_parcels=120, town_population=300_000)
     estimated.deliver(r)
     assert estimated.tally.estimated[klass] == 40 and estimated.tally.km_routed.sum() == 0
+    assert estimated.tally.drones_estimated == int(r.rule_drone.sum()) == (int((r.kg <= 10).sum()) if klass == 3 else 0)
     summary = routed.summary("x")
     assert summary["parcels_routed"] == 40 and summary["van_km_routed"] == pytest.approx(t.km_routed[klass], abs=0.1)
 
