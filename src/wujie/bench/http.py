@@ -173,6 +173,18 @@ def _wrk_closed(served: Served, seconds: float, workdir: Path) -> dict[str, Any]
     return found
 
 
+def _warm_up(served: Served, seconds: float = 1.0) -> None:
+    """One unmeasured second of the closed loop (first customers interned, caches and pools filled)."""
+    loadgen.drive(
+        served.port,
+        lambda i: _order_payloads(90 + i, int(30_000 * seconds), served.customers),
+        processes=2,
+        connections=CLOSED_CONNECTIONS // 2,
+        rate=None,
+        seconds=seconds,
+    )
+
+
 def _intake_stats(served: Served) -> dict[str, int]:
     """Return the engine's batching counters (``GET /v1/admin/stats``)."""
     conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=30)
@@ -228,6 +240,7 @@ def _ours(tmp: Path, seconds: float, rate: float, quick: bool) -> dict[str, Any]
     served = _start_ours(tmp)
     try:
         _wait(served.port, served.process)
+        _warm_up(served)
         closed = _closed_loop(served, seconds)
         under_wrk = _wrk_closed(served, seconds, tmp)
         opened = _open_model(served.port, served.customers, rate, seconds) | {"offered_per_s": rate}
@@ -251,6 +264,7 @@ def _ours_asgi(tmp: Path, seconds: float) -> dict[str, Any]:
     served = _start_ours(tmp, "asgi")
     try:
         _wait(served.port, served.process)
+        _warm_up(served)
         return _closed_loop(served, seconds)
     finally:
         _stop(served.process)
