@@ -166,14 +166,20 @@ class PartitionedEngine(PartitionReads):
         self.resolved["aborted"] += int((~committed).sum())
         link.send(Resolve(pack(pairs[committed, 0]), pack(pairs[~committed, 0]), now=True))
 
-    def _restart(self, link: PartitionLink) -> None:
+    def _restart(self, link: PartitionLink, attempts: int = 3) -> None:
         """Restart a dead partition: it recovers, and its in-doubt transactions are resolved."""
-        link.stop(timeout=5.0)
-        link.start()
-        self.restarts += 1
-        self._resolve_in_doubt(link)
-        if self.last_expire_us:
-            link.ask(ExpireAt(self.last_expire_us))  # catch up with expiries it may have missed
+        for attempt in range(attempts):
+            link.stop(timeout=5.0)
+            try:
+                link.start()
+                self.restarts += 1
+                self._resolve_in_doubt(link)
+                if self.last_expire_us:
+                    link.ask(ExpireAt(self.last_expire_us))  # catch up with expiries it may have missed
+                return
+            except PartitionDown:
+                if attempt == attempts - 1:
+                    raise  # died again while recovering, every time: the caller gets the error
 
     def _ensure_alive(self) -> None:
         for link in self.links:

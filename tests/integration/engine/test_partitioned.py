@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -16,6 +17,7 @@ import numpy as np
 import pytest
 
 from wujie.engine.decisions import OrderColumns, OrderRequest
+from wujie.engine.partition_link import PartitionDown
 from wujie.engine.partitioned import PartitionedEngine, partition_of
 from wujie.shared.clock import ManualClock
 
@@ -274,3 +276,52 @@ def test_coordinator_killed_mid_commit_recovers_consistently(
         engine.close(checkpoint=seed % 2 == 0)
     report = check_directory(tmp_path / "pe", acked)
     assert report["acknowledged"] == len(acked)
+
+
+def test_partitions_killed_at_random_moments_under_load(tmp_path: Path) -> None:
+    """SIGKILL a random partition at random moments while rounds and payments run: the coordinator
+    restarts it; whatever was acknowledged survives and nothing is half applied."""
+    engine = PartitionedEngine.open(tmp_path / "pe", partitions=3)
+    engine.add_skus(catalog())
+    rng = np.random.default_rng(21)
+    stop = threading.Event()
+    kills: set[int] = set()
+
+    def killer() -> None:
+        chaos = np.random.default_rng(22)
+        while not stop.wait(float(chaos.uniform(0.8, 2.0))):
+            pid = engine.partition_pids()[int(chaos.integers(0, 3))]
+            if pid is not None and pid not in kills and _running(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+                    kills.add(pid)
+
+    acked: Acked = {}
+    failures = 0
+    thread = threading.Thread(target=killer)
+    thread.start()
+    try:
+        round_no = 0
+        while len(kills) < 5 and round_no < 5000:
+            round_no += 1
+            batch = requests(rng, 12, round_no)
+            try:
+                decisions = engine.place_orders(batch)
+                accepted = [d.order_id for d in decisions if d.accepted and d.order_id]
+                paid = engine.pay_many(accepted[::2], [d.total for d in decisions if d.accepted][::2], accepted[::2])
+            except PartitionDown:
+                failures += 1  # not acknowledged: the client would retry
+                continue
+            for request, d in zip(batch, decisions, strict=True):
+                if d.accepted and d.order_id:
+                    acked[d.order_id] = (request.customer, [list(x) for x in request.lines], d.total, False)
+            for result in paid:
+                if result.code is None:
+                    acked[result.order_id] = (*acked[result.order_id][:3], True)
+    finally:
+        stop.set()
+        thread.join()
+    assert len(kills) >= 5 and engine.restarts >= 3, (kills, engine.restarts, failures)
+    assert len(acked) > 20, (len(acked), failures)
+    engine.close(checkpoint=False)
+    check_directory(tmp_path / "pe", acked)
