@@ -106,18 +106,24 @@ class PartitionLink:
         return self.receive()
 
     def new_names(self, kind: str, ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Return which of ``ids`` (unique, >= 0) this partition has not been told yet, and mark them told."""
+        """Return (once each) which of ``ids`` (>= 0, repeats allowed) this partition was not told; mark them told."""
         known = self.known_customers if kind == "customer" else self.known_regions
-        if len(ids) and int(ids.max()) >= len(known):
-            grown = np.zeros(max(int(ids.max()) + 1, 2 * len(known)), dtype=bool)
+        if len(ids) == 0:
+            return ids
+        top = int(ids.max())
+        if top >= len(known):
+            grown = np.zeros(max(top + 1, 2 * len(known)), dtype=bool)
             grown[: len(known)] = known
             known = grown
-        fresh = ids[~known[ids]] if len(ids) else ids
+            if kind == "customer":
+                self.known_customers = known
+            else:
+                self.known_regions = known
+        missing = ids[~known[ids]]
+        if len(missing) == 0:
+            return missing
+        fresh = np.unique(missing)
         known[fresh] = True
-        if kind == "customer":
-            self.known_customers = known
-        else:
-            self.known_regions = known
         return fresh
 
     def stop(self, *, timeout: float = 10.0) -> None:

@@ -46,7 +46,8 @@ class Round(msgspec.Struct, tag="round", array_like=True):
 
     Customer and region columns hold the coordinator's (global) indices; ``new_*`` teach the
     partition the names behind indices it has not seen. ``txid`` is 0 for a single-partition
-    order, else the transaction the part belongs to (``lead`` marks one part per transaction).
+    order, else the transaction the part belongs to (``lead`` marks one part per transaction);
+    both are empty when the round holds no part.
     """
 
     now_us: int

@@ -182,7 +182,7 @@ class Worker:
             nlines=unpack(request.nlines, np.int8) if request.nlines else None,
             region=region,
         )
-        txid = unpack(request.txid)
+        txid = unpack(request.txid) if request.txid else np.zeros(len(batch.customer), dtype=np.int64)
         with self.engine.group():
             self.apply_resolutions()
             result = self.engine.place_columns(batch)

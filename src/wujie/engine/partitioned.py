@@ -311,11 +311,9 @@ class PartitionedEngine(PartitionReads):
 
     def _round_message(self, link: PartitionLink, part: routing.PartBatch, batch: OrderColumns, now_us: int) -> Round:
         customers = batch.customer[part.order]
-        new_c = link.new_names("customer", np.unique(customers))
+        new_c = link.new_names("customer", customers)
         region = None if batch.region is None else batch.region[part.order]
-        new_r = (
-            link.new_names("region", np.unique(region[region >= 0])) if region is not None else np.zeros(0, np.int64)
-        )
+        new_r = link.new_names("region", region[region >= 0]) if region is not None else np.zeros(0, np.int64)
         names, regions = self.customers.names, self.regions.names
         return Round(
             now_us=now_us,
@@ -328,8 +326,8 @@ class PartitionedEngine(PartitionReads):
             nlines=b"" if bool((part.nlines == 1).all()) else pack(part.nlines, np.int8),
             sku=pack(self.sku_local[batch.sku[part.lines]], np.int32),
             qty=pack(np.clip(batch.qty[part.lines], -1, 1 << 30), np.int32),
-            txid=pack(part.txid),
-            lead=pack(part.lead, np.int8),
+            txid=pack(part.txid) if bool(part.txid.any()) else b"",  # b"": no 2PC part in this round
+            lead=pack(part.lead, np.int8) if bool(part.txid.any()) else b"",
         )
 
     def _collect_parts(self, part: routing.PartBatch, reason: routing.I8, number: I64, total: I64) -> None:
