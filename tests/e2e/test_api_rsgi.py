@@ -48,15 +48,20 @@ class Server:
         command = [sys.executable, "-m", "wujie", "serve", "--port", str(self.port), "--data-dir", str(data)]
         command += ["--no-dashboard", "--interface", "rsgi"]
         env = {**os.environ, "WUJIE_SECRET_KEY": SECRET}
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, "the server exited"
+            if self.process.poll() is not None:
+                self.kill()
+                raise AssertionError("the server exited")
             try:
                 if self.call("GET", "/healthz")[0] == 200:
                     return
             except OSError:
                 time.sleep(0.1)
+        self.kill()
         raise AssertionError("the server did not start")
 
     def call(
@@ -73,19 +78,31 @@ class Server:
             conn.close()
 
     def stop(self) -> int:
+        """Stop with SIGINT (granian stops its worker, the lifespan closes the engine); kill if stuck."""
         self.process.send_signal(signal.SIGINT)
-        return self.process.wait(30)
+        try:
+            return self.process.wait(30)
+        finally:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: granian serves from a child process."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data = tmp_path_factory.mktemp("rsgi")
     running = Server(data)
-    assert running.call("POST", "/v1/admin/skus", json.dumps(SKUS).encode(), OPS)[0] == 201
-    yield running
-    if running.process.poll() is None:
-        running.process.kill()
-        running.process.wait()
+    try:
+        assert running.call("POST", "/v1/admin/skus", json.dumps(SKUS).encode(), OPS)[0] == 201
+        yield running
+    finally:
+        running.stop()
 
 
 def _orders(server: Server) -> int:
@@ -142,22 +159,25 @@ def test_no_token_is_401_with_a_challenge(server: Server) -> None:
     assert isinstance(problem, dict) and problem["code"] == "unauthorized"
 
 
+def _place(server: Server, i: int) -> str:
+    who = {"authorization": f"Bearer {TOKENS.mint(Role.CUSTOMER, f'c{i}')}"}
+    status, _, body = server.call("POST", "/v1/orders", b'{"lines":[{"sku":"tea","qty":1}]}', who)
+    assert status == 201 and isinstance(body, dict)
+    return str(body["order_id"])
+
+
 def test_concurrent_orders_are_all_answered_and_survive_a_restart(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     server = Server(tmp_path)
-    assert server.call("POST", "/v1/admin/skus", json.dumps(SKUS).encode(), OPS)[0] == 201
-
-    def place(i: int) -> str:
-        who = {"authorization": f"Bearer {TOKENS.mint(Role.CUSTOMER, f'c{i}')}"}
-        status, _, body = server.call("POST", "/v1/orders", b'{"lines":[{"sku":"tea","qty":1}]}', who)
-        assert status == 201 and isinstance(body, dict)
-        return str(body["order_id"])
-
-    with ThreadPoolExecutor(16) as pool:
-        ids = list(pool.map(place, range(32)))
-    assert len(set(ids)) == 32
-    assert server.stop() == 0  # SIGINT: the lifespan closes the engine (snapshot)
+    try:
+        assert server.call("POST", "/v1/admin/skus", json.dumps(SKUS).encode(), OPS)[0] == 201
+        with ThreadPoolExecutor(16) as pool:
+            ids = list(pool.map(lambda i: _place(server, i), range(32)))
+        assert len(set(ids)) == 32
+    finally:
+        code = server.stop()
+    assert code == 0  # SIGINT: the lifespan closed the engine (snapshot)
     again = Server(tmp_path)
     try:
         for number in ids:

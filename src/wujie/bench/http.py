@@ -60,11 +60,12 @@ def _wait(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> N
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT, then SIGKILL to the process group if it hangs (granian serves from a child process)."""
     process.send_signal(signal.SIGINT)
     try:
         process.wait(30)
     except subprocess.TimeoutExpired:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
 
@@ -155,7 +156,9 @@ def _start_ours(tmp: Path, interface: str = "rsgi") -> Served:
     ]
     command += ["--demo-skus", str(SKUS), "--demo-units", "1000"]
     env = {**os.environ, "WUJIE_SECRET_KEY": secret}
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     return Served(server, port, customers, tokens.mint(Role.MERCHANT, "bench"), tokens.mint(Role.OPERATOR, "bench"))
 
 
@@ -315,7 +318,9 @@ def _plain_fastapi(seconds: float) -> dict[str, Any]:
     env = {**os.environ, "WUJIE_BENCH_PG_URL": PG_URL, "WUJIE_BENCH_PG_SCHEMA": schema}
     flags = "-m uvicorn --factory wujie.bench.plain_fastapi:create_app --log-level warning --no-access-log"
     command = [sys.executable, *flags.split(), "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     try:
         _wait(port, server)
         shots = loadgen.drive(

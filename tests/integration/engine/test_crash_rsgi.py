@@ -55,6 +55,8 @@ def _start(data: Path, port: int) -> subprocess.Popen[bytes]:
                 return server
         except OSError:
             time.sleep(0.05)
+    os.killpg(server.pid, signal.SIGKILL)
+    server.wait()
     raise AssertionError("the server did not start")
 
 
