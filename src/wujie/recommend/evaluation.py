@@ -185,14 +185,7 @@ def evaluate(
     params = params or EvaluationParams()
     clean, _ = clean_interactions(frame)
     split = stage_split(clean, params)
-    rng = np.random.default_rng(params.seed)
-    samples: dict[str, tuple[list[str], list[str]]] = {}
-    for protocol in params.protocols:
-        users = sorted(split.truth[protocol])
-        if params.max_users is not None and len(users) > params.max_users:
-            users = sorted(rng.choice(users, size=params.max_users, replace=False).tolist())
-        timed = rng.choice(users, size=min(params.latency_users, len(users)), replace=False).tolist()
-        samples[protocol] = (users, timed)
+    samples = _samples(split, params)
     scores = []
     for name, model_params in models.items():
         if progress is not None:
@@ -205,6 +198,19 @@ def evaluate(
             truth = split.truth[protocol]
             scores.append(_score(name, protocol, recommender, truth, users=users, timed=timed, k=params.k, fit_s=fit_s))
     return scores
+
+
+def _samples(split: Split, params: EvaluationParams) -> dict[str, tuple[list[str], list[str]]]:
+    """Per protocol: the (seeded sample of) test users, and the users whose requests are timed."""
+    rng = np.random.default_rng(params.seed)
+    samples: dict[str, tuple[list[str], list[str]]] = {}
+    for protocol in params.protocols:
+        users = sorted(split.truth[protocol])
+        if params.max_users is not None and len(users) > params.max_users:
+            users = sorted(rng.choice(users, size=params.max_users, replace=False).tolist())
+        timed = rng.choice(users, size=min(params.latency_users, len(users)), replace=False).tolist()
+        samples[protocol] = (users, timed)
+    return samples
 
 
 def _score(

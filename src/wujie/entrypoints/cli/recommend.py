@@ -79,26 +79,27 @@ def evaluate(
     with Progress(transient=True, disable=as_json) as progress:
         task = progress.add_task("fitting", total=len(chosen))
         scores = run(log, chosen, params, progress=lambda name: progress.update(task, advance=1, description=name))
-    result = {
-        "source": dataset or str(input),
-        "k": k,
-        "test_fraction": test_fraction,
-        "stage": stage,
-        "protocols": {
-            name: {
-                "description": PROTOCOLS[name],
-                "exclude_seen": name == "new_items",
-                "models": [s.as_dict() for s in scores if s.protocol == name],
-            }
-            for name in protocols
-        },
-    }
+    result = {"source": dataset or str(input), "k": k, "test_fraction": test_fraction, "stage": stage}
+    result["protocols"] = _by_protocol(scores, protocols)
     if out is not None:
         _write(result, out)
     if as_json:
         typer.echo(json.dumps(result))
         return
     _table(result)
+
+
+def _by_protocol(scores: list[Any], protocols: tuple[str, ...]) -> dict[str, Any]:
+    from wujie.recommend.evaluation import PROTOCOLS
+
+    return {
+        name: {
+            "description": PROTOCOLS[name],
+            "exclude_seen": name == "new_items",
+            "models": [s.as_dict() for s in scores if s.protocol == name],
+        }
+        for name in protocols
+    }
 
 
 def _write(result: dict[str, Any], out: Path) -> None:
