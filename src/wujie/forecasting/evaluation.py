@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wujie.forecasting import metrics
+from wujie.forecasting.errors import InvalidParams
 from wujie.forecasting.estimator import Forecaster
 from wujie.forecasting.frames import DS, ID, Y, train_test_split, validate_frame
 from wujie.forecasting.params import ForecasterParams
@@ -43,6 +45,7 @@ def evaluate_holdout(
     dataset: str = "input",
     revenue: pd.DataFrame | None = None,
     features: Sequence[str] = (),
+    skip_last: int = 0,
 ) -> Evaluation:
     """Fit ``params.models`` on the history before the last ``horizon`` periods and score them.
 
@@ -64,9 +67,18 @@ def evaluate_holdout(
     features
         Numeric columns of ``df`` known ahead of time (planned promotions): the global model
         trains on them and receives their held-out values as future features.
+    skip_last
+        Drop the last ``skip_last`` periods of the calendar first: ``skip_last=horizon`` scores the
+        validation window just before the final one (where settings are chosen), leaving the final
+        window unseen.
     """
     started = time.perf_counter()
     frame = _pad_to_end(validate_frame(df[[ID, DS, Y, *features]], params.frame_policy), params)
+    if skip_last > 0:
+        dates = np.sort(frame[DS].unique())
+        if skip_last + horizon >= len(dates):
+            raise InvalidParams("skip_last + horizon must leave some history", skip_last=skip_last)
+        frame = frame[frame[DS] <= dates[-skip_last - 1]].reset_index(drop=True)
     train, test = train_test_split(frame, horizon)
     weights = _weights(train, horizon, revenue)
     test = test[test[ID].isin(train[ID].unique())].reset_index(drop=True)
@@ -91,6 +103,8 @@ def evaluate_holdout(
         "dataset": dataset,
         "horizon": horizon,
         "n_series": int(train[ID].nunique()),
+        "window": "validation" if skip_last else "final",
+        "test_dates": [str(test[DS].min().date()), str(test[DS].max().date())],
         "seconds": round(time.perf_counter() - started, 3),
         "models": models,
         "fit_predict_seconds": seconds,

@@ -58,3 +58,17 @@ def test_fit_then_predict_writes_forecasts(tmp_path: Path) -> None:
 def test_evaluate_needs_exactly_one_source() -> None:
     result = runner.invoke(forecast_app, ["evaluate", "--horizon", "7"])
     assert result.exit_code != 0
+
+
+def test_validation_scores_the_window_before_the_final_one(tmp_path: Path) -> None:
+    days = pd.date_range("2024-01-01", periods=42)
+    frame = pd.DataFrame({"unique_id": "a", "ds": days, "y": [1.0, 2, 3, 4, 5, 6, 7] * 5 + [50.0] * 7})
+    path = tmp_path / "sales.csv"
+    frame.to_csv(path, index=False)
+    args = ["evaluate", "--input", str(path), "--horizon", "7", "--models", "seasonal_naive", "--json"]
+    final = json.loads(runner.invoke(forecast_app, args).output)
+    validation = json.loads(runner.invoke(forecast_app, [*args, "--validation"]).output)
+    assert (final["window"], final["test_dates"]) == ("final", ["2024-02-05", "2024-02-11"])
+    assert (validation["window"], validation["test_dates"]) == ("validation", ["2024-01-29", "2024-02-04"])
+    assert validation["models"]["seasonal_naive"]["bias"] == 0.0  # the final week's jump is never seen
+    assert final["models"]["seasonal_naive"]["bias"] < -0.8

@@ -52,6 +52,9 @@ def evaluate(
     plot: Path | None = typer.Option(None, "--plot", help="PNG of forecasts vs actuals (default: next to --out)."),
     out: Path | None = typer.Option(None, "--out", help="Write the JSON summary here too."),
     seed: int = typer.Option(0, "--seed", help="Random seed of LightGBM."),
+    validation: bool = typer.Option(
+        False, "--validation", help="Score the HORIZON periods before the final window (for choosing settings)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit on all but the last HORIZON periods and score every model on them."""
@@ -65,11 +68,18 @@ def evaluate(
     if dataset is not None:
         data = load_dataset(dataset, top_n=top)
         result = evaluate_holdout(
-            data.frame, horizon, params, dataset=data.name, revenue=data.revenue, features=data.features
+            data.frame,
+            horizon,
+            params,
+            dataset=data.name,
+            revenue=data.revenue,
+            features=data.features,
+            skip_last=horizon if validation else 0,
         )
     else:
         assert input is not None
-        result = evaluate_holdout(_read_frame(input), horizon, params, dataset=input.name)
+        skip = horizon if validation else 0
+        result = evaluate_holdout(_read_frame(input), horizon, params, dataset=input.name, skip_last=skip)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(result.summary, indent=2))
