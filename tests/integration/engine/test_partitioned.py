@@ -325,3 +325,23 @@ def test_partitions_killed_at_random_moments_under_load(tmp_path: Path) -> None:
     assert len(acked) > 20, (len(acked), failures)
     engine.close(checkpoint=False)
     check_directory(tmp_path / "pe", acked)
+
+
+def test_bench_section_measures_both_engines_on_the_same_orders(tmp_path: Path) -> None:
+    from wujie.bench import partitioned as bench
+    from wujie.bench.workloads import catalog_zipf
+
+    workload = catalog_zipf(attempts=30_000, skus=3_000, customers=5_000, seed=3)
+    sku, nlines = bench.multi_line(workload)
+    assert (nlines == 3).all() and len(sku) == 30_000
+    assert (np.diff(np.sort(sku.reshape(-1, 3), axis=1), axis=1) > 0).all()  # three distinct SKUs per order
+    report = bench.run(workload, tmp_path, partitions=2, batch=4_096)
+    for name in ("catalog_zipf", "multi_line"):
+        single, ours = report[name]["single_process"], report[name]["partitioned"]
+        assert single["orders"] == ours["orders"] and single["oversold"] == ours["oversold"] == 0
+    assert report["same_accepted"]["catalog_zipf"]
+    assert report["catalog_zipf"]["partitioned"]["accepted"] == int(
+        np.minimum(np.bincount(workload.sku, minlength=3_000), workload.stock).sum()
+    )
+    assert report["multi_line"]["partitioned"]["transactions_committed"] > 0
+    assert 0.5 < report["multi_line_cross_share"] < 1.0
