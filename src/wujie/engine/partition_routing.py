@@ -8,6 +8,7 @@ decides them exactly as the single-process engine decides the same requests rest
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,11 @@ I8 = npt.NDArray[np.int8]
 #: a partition did not answer (its process died mid-round): the order is refused, retryable
 UNAVAILABLE = len(REASON_CODES)
 PARTITION_REASON_CODES: tuple[str | None, ...] = (*REASON_CODES, "partition_unavailable")
+
+
+def partition_of(sku: str, partitions: int) -> int:
+    """Return the partition that owns ``sku`` (a stable hash of its id)."""
+    return zlib.crc32(sku.encode()) % partitions
 
 
 def validate(batch: OrderColumns, skus: int) -> I8:

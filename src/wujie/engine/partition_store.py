@@ -10,6 +10,7 @@ msgpack never uses) so that replay hands engine records to the engine and 2PC re
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from wujie.engine.journal import Journal
 from wujie.engine.partition_records import (
     ENCODER,
     I64,
+    MAX_PARTITIONS,
     TWO_PHASE,
     Prepared,
     Resolved,
@@ -30,6 +32,7 @@ from wujie.engine.partition_records import (
     unpack,
 )
 from wujie.engine.snapshot import Snapshot, fsync_dir
+from wujie.shared.errors import InvalidInput
 
 PREFIX = b"\xc1"
 
@@ -193,3 +196,17 @@ class TwoPhaseStore:
             return msgspec.msgpack.decode(self.sidecar.read_bytes(), type=TwoPhaseSnapshot)
         except msgspec.DecodeError as exc:
             raise CorruptJournal(str(self.sidecar), f"unreadable 2PC snapshot: {exc}") from exc
+
+
+def check_partitions(path: Path, partitions: int) -> int:
+    """Return the partition count of ``path`` (written on first open); refuse a different one."""
+    if not 1 <= partitions <= MAX_PARTITIONS:
+        raise InvalidInput(f"partitions must be 1..{MAX_PARTITIONS}", partitions=partitions)
+    meta = path / "partitions.json"
+    if meta.exists():
+        stored = int(json.loads(meta.read_text())["partitions"])
+        if stored != partitions:
+            raise InvalidInput(f"{path} holds {stored} partitions, not {partitions}", partitions=partitions)
+        return stored
+    meta.write_text(json.dumps({"partitions": partitions}))
+    return partitions

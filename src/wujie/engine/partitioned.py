@@ -21,9 +21,7 @@ re-driven on recovery (both are idempotent per part), so no order is left half p
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
-import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -40,7 +38,6 @@ from wujie.engine.partition_records import (
     COORDINATOR,
     ENCODER,
     I64,
-    MAX_PARTITIONS,
     AddSkus,
     Close,
     ExpireAt,
@@ -55,18 +52,17 @@ from wujie.engine.partition_records import (
 from wujie.engine.partition_records import (
     Decision as DecisionRecord,
 )
+from wujie.engine.partition_routing import partition_of
+from wujie.engine.partition_store import check_partitions
 from wujie.engine.partition_worker import PartitionConfig
 from wujie.engine.state import Names
 from wujie.shared.clock import Clock, SystemClock
 from wujie.shared.errors import InvalidInput
 
+__all__ = ["PartitionedEngine", "partition_of"]
+
 #: a committed transaction's parts: ``(partition, local order number, part total)``, lead first
 Parts = tuple[tuple[int, int, int], ...]
-
-
-def partition_of(sku: str, partitions: int) -> int:
-    """Return the partition that owns ``sku`` (a stable hash of its id)."""
-    return zlib.crc32(sku.encode()) % partitions
 
 
 class PartitionedEngine(PartitionReads):
@@ -111,7 +107,7 @@ class PartitionedEngine(PartitionReads):
         """Open (creating or recovering) a partitioned engine; start one process per partition."""
         path = Path(directory)
         path.mkdir(parents=True, exist_ok=True)
-        partitions = _check_partitions(path, partitions)
+        partitions = check_partitions(path, partitions)
         configs = [
             PartitionConfig(p, str(path / f"p{p:02d}"), sync, reservation_ttl_s, platform_fee_bp, currency)
             for p in range(partitions)
@@ -403,17 +399,3 @@ class PartitionedEngine(PartitionReads):
     def partition_pids(self) -> list[int | None]:
         """Return each partition's process id."""
         return [link.pid for link in self.links]
-
-
-def _check_partitions(path: Path, partitions: int) -> int:
-    """Return the partition count of ``path`` (written on first open); refuse a different one."""
-    if not 1 <= partitions <= MAX_PARTITIONS:
-        raise InvalidInput(f"partitions must be 1..{MAX_PARTITIONS}", partitions=partitions)
-    meta = path / "partitions.json"
-    if meta.exists():
-        stored = int(json.loads(meta.read_text())["partitions"])
-        if stored != partitions:
-            raise InvalidInput(f"{path} holds {stored} partitions, not {partitions}", partitions=partitions)
-        return stored
-    meta.write_text(json.dumps({"partitions": partitions}))
-    return partitions
