@@ -20,6 +20,7 @@ I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
 MAX_LINES = 50
 MAX_QTY = 10_000
+SHORT_RUN = 16  # runs of single-line orders shorter than this are decided one by one
 
 
 class Names:
@@ -178,7 +179,13 @@ class EngineState:
         self._decide_run(reasons, run, batch, now_us)
 
     def _decide_run(self, reasons: I8, run: list[int], batch: Lines, now_us: int) -> None:
-        if run:
+        if len(run) < SHORT_RUN:  # a numpy pass costs more than the scalar rule on a few rows
+            for row in run:
+                line = int(batch.starts[row])
+                reasons[row] = self.book.decide_lines(
+                    int(batch.cust[row]), [int(batch.sku[line])], [int(batch.qty[line])], now_us
+                )
+        else:
             rows = np.asarray(run, dtype=np.int64)
             at = batch.starts[rows]
             reasons[rows] = self.book.decide_singles(batch.cust[rows], batch.sku[at], batch.qty[at], now_us)
