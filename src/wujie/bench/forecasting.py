@@ -62,6 +62,8 @@ def run_forecasting_bench(series: int = 10_000, stat_series: int = 1_000, seed: 
     small = frame[frame["unique_id"].isin(ids)]
     base = ForecasterParams(max_horizon=HORIZON, seed=seed)
     warm_up = small[small["unique_id"].isin(ids[:20])]
+    short = warm_up[warm_up["unique_id"] == ids[0]].tail(10).assign(unique_id="warm-up/short")
+    warm_up = pd.concat([warm_up, short], ignore_index=True)  # also warms the short-series fallback
     statistical = _statistical(base, small, warm_up, len(ids))
     lightgbm = replace(base, models=("lightgbm",))
     _time(lightgbm, warm_up)
