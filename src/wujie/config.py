@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     reservation_ttl_s: int = 900
     platform_fee_bp: int = Field(default=200, description="platform fee in basis points of each capture")
     dashboard: bool = Field(default=True, description="feed the live /dashboard from the engine's events")
+    partitions: int = Field(default=0, ge=0, description="0: one-process engine; P: P partition processes")
     secret_key: str = _DEV_SECRET
     environment: str = "local"
 

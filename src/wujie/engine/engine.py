@@ -52,6 +52,9 @@ from wujie.shared.events import Event
 class Engine:
     """The intake engine over one directory (journal segments + snapshot). Not thread-safe: one writer."""
 
+    #: the code of each refusal reason index of :meth:`place_columns` (0: accepted)
+    reason_codes: tuple[str | None, ...] = REASON_CODES
+
     def __init__(self, directory: Path, journal: JournalStore, clock: Clock, sink: EventSink, currency: str) -> None:
         self.directory = directory
         self.journal = journal
@@ -211,6 +214,11 @@ class Engine:
         self._journal(record)
         self.facts.received(sku, qty, record.now_us)
         self._done()
+
+    @property
+    def sku_index(self) -> dict[str, int]:
+        """Return the known SKUs and their row in the stock book."""
+        return self.state.book.index
 
     def sku_ids(self, skus: Sequence[str]) -> I64:
         """Return the index of each SKU (-1 when unknown) for :class:`OrderColumns`."""

@@ -19,6 +19,7 @@ from typing import Any
 
 from wujie.engine.decisions import Decision, OrderRequest, PaymentResult
 from wujie.engine.engine import Engine
+from wujie.engine.ports import IntakeEngine
 from wujie.engine.ticks import TickBatch, decide_ticks
 from wujie.shared.events import Event
 
@@ -61,7 +62,7 @@ class _Written:
 class Intake:
     """Owns the engine's writer thread; every engine write goes through :meth:`submit`."""
 
-    def __init__(self, engine: Engine, *, expire_every_s: float = 1.0) -> None:
+    def __init__(self, engine: IntakeEngine, *, expire_every_s: float = 1.0) -> None:
         self.engine = engine
         self.stats = IntakeStats()
         self._jobs: list[_Job] = []
@@ -132,7 +133,7 @@ class Intake:
         result: str | None = await self.submit("cancel", (order_id, reason))
         return result
 
-    async def call(self, function: Callable[[Engine], Any]) -> Any:
+    async def call(self, function: Callable[[IntakeEngine], Any]) -> Any:
         """Run ``function(engine)`` on the writer (admin writes: SKUs, receipts, checkpoints)."""
         return await self.submit("call", function)
 
@@ -185,9 +186,10 @@ class Intake:
             self.stats.syncs += 1
             _deliver(answers)
             return
+        engine = self._pipelined()
         written = _Written([])
         try:
-            with self.engine.written() as events:
+            with engine.written() as events:
                 written.answers = self._decide(jobs)
             written.events = events
         except BaseException as exc:  # noqa: BLE001 - nothing of this batch is acknowledged
@@ -195,8 +197,14 @@ class Intake:
         with self._sync_wake:
             self._written.append(written)
             self._sync_wake.notify_all()
-        if self.engine.journal.bytes_written >= self.engine.checkpoint_bytes:
-            self.engine.checkpoint()
+        if engine.journal.bytes_written >= engine.checkpoint_bytes:
+            engine.checkpoint()
+
+    def _pipelined(self) -> Engine:
+        """Return the engine as the one-process :class:`Engine` (the only engine that pipelines)."""
+        engine = self.engine
+        assert isinstance(engine, Engine), "only the one-process engine can pipeline"
+        return engine
 
     def _sync_loop(self) -> None:
         while True:
@@ -208,15 +216,16 @@ class Intake:
                 if not batches and self._writer_done:
                     return
             failure: BaseException | None = None
+            engine = self._pipelined()
             try:
-                self.engine.sync_written()  # covers every batch written before this call
+                engine.sync_written()  # covers every batch written before this call
             except BaseException as exc:  # noqa: BLE001 - then none of these batches is acknowledged
                 failure = exc
             self.stats.syncs += 1
             answers: list[Answer] = []
             for batch in batches:
                 if failure is None:
-                    self.engine.facts.publish(batch.events)
+                    engine.facts.publish(batch.events)
                     answers.extend(batch.answers)
                 else:
                     answers.extend((job, None, failure) for job, _, _ in batch.answers)

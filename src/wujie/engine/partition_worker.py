@@ -11,6 +11,7 @@ When the pipe closes (the coordinator died) the process leaves without a checkpo
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -203,9 +204,7 @@ class Worker:
                 answers = self.engine.cancel([order_id(n) for n in request.numbers], request.reason)
                 return Codes([PAY_CODES.index(code) for code in answers])
             codes = self.engine.pay_columns(request.numbers, request.amounts, request.keys)
-        memory = self.engine.state.ledger.keys
-        payments = [memory[key][3] if code == 0 else 0 for code, key in zip(codes, request.keys, strict=True)]
-        return Codes(codes, payments)
+        return Codes(codes, self.engine.last_payments())  # payment number per request (0: none), one vector read
 
     def expire(self, now_us: int) -> Done:
         """Expire due reservations; answer how many orders (counted once) expired."""
@@ -303,7 +302,12 @@ def serve(conn: Connection, config: PartitionConfig) -> None:
 
 
 def main(argv: list[str]) -> None:
-    """Entry of ``python -m wujie.engine.partition_worker FD CONFIG_JSON`` (started by the coordinator)."""
+    """Entry of ``python -m wujie.engine.partition_worker FD CONFIG_JSON`` (started by the coordinator).
+
+    SIGINT is ignored: a Ctrl-C reaches the whole process group, and a partition must leave only
+    when its coordinator closes the pipe (after the coordinator has finished its work).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     conn = Connection(int(argv[0]))
     serve(conn, PartitionConfig(**json.loads(argv[1])))
     conn.close()

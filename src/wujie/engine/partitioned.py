@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,6 +67,9 @@ Parts = tuple[tuple[int, int, int], ...]
 
 class PartitionedEngine(PartitionReads):
     """The coordinator: routes rounds, runs the two-phase commit, keeps the decision log."""
+
+    #: the code of each refusal reason index (the engine's, then ``partition_unavailable``)
+    reason_codes: tuple[str | None, ...] = routing.PARTITION_REASON_CODES
 
     def __init__(self, directory: Path, links: list[PartitionLink], log: Journal, clock: Clock) -> None:
         self.directory = directory
@@ -378,6 +381,17 @@ class PartitionedEngine(PartitionReads):
                 result.reason.tolist(), result.number.tolist(), result.total.tolist(), strict=True
             )
         ]
+
+    # ------------------------------------------------------------------ the intake's contract
+    @property
+    def can_pipeline(self) -> bool:
+        """No: each call is durable when it returns (partition syncs, decision-log sync)."""
+        return False
+
+    @contextlib.contextmanager
+    def group(self) -> Iterator[None]:
+        """Run the block's calls as they come: each is already durable (no cross-call group commit)."""
+        yield
 
     # ------------------------------------------------------------------ close
     @serialized

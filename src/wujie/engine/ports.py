@@ -1,10 +1,26 @@
-"""What the engine needs from the outside: somewhere to publish committed facts."""
+"""What the engine needs from the outside (a place to publish committed facts, a journal store),
+and what the HTTP API needs from an engine (:class:`IntakeEngine`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Protocol
 
+import numpy as np
+import numpy.typing as npt
+
+from wujie.engine.book import SkuTerms
+from wujie.engine.decisions import (
+    Decision,
+    OrderColumns,
+    OrderRequest,
+    OrderView,
+    PaymentResult,
+    PlaceResult,
+    StockLevel,
+)
 from wujie.engine.snapshot import Snapshot
 from wujie.shared.events import Event
 
@@ -73,4 +89,102 @@ class JournalStore(Protocol):
 
     def close(self) -> None:
         """Release files or connections."""
+        ...
+
+
+class IntakeEngine(Protocol):
+    """What the intake writer and the HTTP API use of an engine.
+
+    :class:`~wujie.engine.engine.Engine` (one process) and
+    :class:`~wujie.engine.partitioned.PartitionedEngine` (partitions in processes) both provide it.
+    Writes run on the intake's writer thread; every write call returns once it is durable.
+    """
+
+    currency: str
+
+    @property
+    def reason_codes(self) -> tuple[str | None, ...]:
+        """Return the code of each refusal reason index of :meth:`place_columns` (0: accepted)."""
+        ...
+
+    @property
+    def can_pipeline(self) -> bool:
+        """Whether writes can be written now and synced later (then the engine is an ``Engine``)."""
+        ...
+
+    @property
+    def sku_index(self) -> Mapping[str, int]:
+        """Return the known SKUs and their indices."""
+        ...
+
+    def group(self) -> AbstractContextManager[None]:
+        """Share one sync among the writes inside the block (where the engine can)."""
+        ...
+
+    def now_us(self) -> int:
+        """Return the engine clock's time in epoch microseconds."""
+        ...
+
+    def customer_ids(self, customers: Sequence[str], /) -> npt.NDArray[np.int64]:
+        """Return (interning new ones) the index of each customer."""
+        ...
+
+    def sku_ids(self, skus: Sequence[str], /) -> npt.NDArray[np.int64]:
+        """Return the index of each SKU (-1 when unknown)."""
+        ...
+
+    def region_ids(self, regions: Sequence[str | None], /) -> npt.NDArray[np.int64]:
+        """Return (interning new ones) the index of each region, -1 for ``None``."""
+        ...
+
+    def place_columns(self, batch: OrderColumns, /) -> PlaceResult:
+        """Decide a batch of orders given as columns."""
+        ...
+
+    def place_orders(self, requests: Sequence[OrderRequest], /) -> list[Decision]:
+        """Decide a batch of orders given as objects."""
+        ...
+
+    def pay_many(self, order_ids: Sequence[str], amounts: Sequence[int], keys: Sequence[str], /) -> list[PaymentResult]:
+        """Capture payments, idempotent per key."""
+        ...
+
+    def cancel(self, order_ids: Sequence[str], reason: str = "customer", /) -> list[str | None]:
+        """Cancel reserved orders; an error code (or ``None``) per order."""
+        ...
+
+    def expire(self, now: datetime | None = None, /) -> int:
+        """Release the reservations that ended by ``now``."""
+        ...
+
+    def add_skus(self, terms: Sequence[SkuTerms], /) -> None:
+        """Add SKUs."""
+        ...
+
+    def receive(self, sku: str, qty: int, /) -> None:
+        """Add units on hand."""
+        ...
+
+    def stock(self, skus: Sequence[str] | None = None, /) -> list[StockLevel]:
+        """Return stock levels."""
+        ...
+
+    def order(self, order_id: str, /) -> OrderView | None:
+        """Return one order, or ``None``."""
+        ...
+
+    def orders_of(self, customer: str, limit: int = 100, /) -> list[OrderView]:
+        """Return a customer's most recent orders."""
+        ...
+
+    def counts(self) -> dict[str, int]:
+        """Return counts of SKUs, orders per state and payments."""
+        ...
+
+    def ledger_total(self) -> int:
+        """Return the sum of all ledger accounts (zero)."""
+        ...
+
+    def close(self, *, checkpoint: bool = True) -> None:
+        """Sync, optionally snapshot, and close."""
         ...

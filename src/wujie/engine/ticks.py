@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from wujie.engine.decisions import OrderColumns
-from wujie.engine.engine import Engine
+from wujie.engine.ports import IntakeEngine
 
 
 class SharedFuture(asyncio.Future[None]):
@@ -72,7 +72,7 @@ class TickBatch:
         return self.reason[slot], self.number[slot], self.total[slot]
 
 
-def decide_ticks(engine: Engine, batches: Sequence[TickBatch]) -> None:
+def decide_ticks(engine: IntakeEngine, batches: Sequence[TickBatch]) -> None:
     """Decide every order of ``batches`` with one :meth:`Engine.place_columns` call (on the writer).
 
     The answers are stored on each batch; the caller makes them durable before resolving futures.

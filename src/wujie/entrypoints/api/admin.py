@@ -71,4 +71,5 @@ async def stats(live: Live, _: Operator) -> dict[str, Any]:
 @router.post("/checkpoint", status_code=204, operation_id="checkpoint")
 async def checkpoint(live: Live, _: Operator) -> None:
     """Write a snapshot and start a fresh journal segment."""
-    await live.intake.call(lambda engine: engine.checkpoint())
+    engine = live.single("a checkpoint")
+    await live.intake.call(lambda _: engine.checkpoint())

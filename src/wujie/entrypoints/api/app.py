@@ -20,19 +20,27 @@ from wujie.config import Settings
 from wujie.engine.admission import Admission
 from wujie.engine.engine import Engine
 from wujie.engine.intake import Intake
-from wujie.engine.ports import EventSink
+from wujie.engine.ports import EventSink, IntakeEngine
 from wujie.entrypoints.api import problems, routers
 from wujie.entrypoints.api.auth import Tokens
 from wujie.entrypoints.api.hotpath import BodyLimit, HotPath
 from wujie.entrypoints.api.rsgi import RsgiServer
 from wujie.entrypoints.api.runtime import Runtime
+from wujie.shared.errors import InvalidInput
 
 #: the largest request body (a batch of 100,000 orders as columns is ~4 MB)
 MAX_BODY_BYTES = 16 * 1024 * 1024
 
 
-def open_engine(settings: Settings, sink: EventSink | None = None) -> Engine:
-    """Open the engine the settings describe (file journal, or PostgreSQL as system of record)."""
+def open_engine(settings: Settings, sink: EventSink | None = None) -> IntakeEngine:
+    """Open the engine the settings describe (file journal, PostgreSQL as system of record, or partitions).
+
+    With ``settings.partitions`` P > 0 the SKUs are spread over P partition processes
+    (:class:`~wujie.engine.partitioned.PartitionedEngine`, files under ``data_dir/pengine``); it
+    publishes no events and has no PostgreSQL store, so a sink or a database URL is refused.
+    """
+    if settings.partitions:
+        return _open_partitioned(settings, sink)
     common: dict[str, Any] = {
         "sink": sink,
         "currency": settings.currency,
@@ -44,6 +52,23 @@ def open_engine(settings: Settings, sink: EventSink | None = None) -> Engine:
 
         return open_on_postgres(settings.database_url, settings.data_dir / "engine-pg", **common)
     return Engine.open(settings.data_dir / "engine", **common)
+
+
+def _open_partitioned(settings: Settings, sink: EventSink | None) -> IntakeEngine:
+    """Open the partitioned engine, refusing what it does not support (events, PostgreSQL)."""
+    from wujie.engine.partitioned import PartitionedEngine
+
+    if sink is not None:
+        raise InvalidInput("the partitioned engine publishes no events: run without the dashboard (--no-dashboard)")
+    if settings.database_url:
+        raise InvalidInput("the partitioned engine keeps its journals in files: --database-url needs --partitions 0")
+    return PartitionedEngine.open(
+        settings.data_dir / "pengine",
+        partitions=settings.partitions,
+        currency=settings.currency,
+        reservation_ttl_s=settings.reservation_ttl_s,
+        platform_fee_bp=settings.platform_fee_bp,
+    )
 
 
 def _engine_lifespan(
@@ -108,6 +133,10 @@ def _server_app() -> FastAPI:
     served at ``/dashboard``; without it the engine builds no events at all.
     """
     settings = Settings()
+    if settings.partitions and settings.dashboard:
+        raise InvalidInput(
+            "the partitioned engine publishes no events: set WUJIE_DASHBOARD=false with WUJIE_PARTITIONS"
+        )
     if not settings.dashboard:
         return create_app(settings, hot_path=False)
     from wujie.dashboard.live import LiveDashboard

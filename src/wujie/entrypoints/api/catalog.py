@@ -39,7 +39,7 @@ async def list_skus(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[SkuOut]:
     """List SKUs with their price now (flash price while a sale runs) and units available."""
-    engine = live.engine
+    engine = live.single("the catalog")
     now = engine.now_us()
     return [sku_out(engine, row, now) for row in range(offset, min(offset + limit, len(engine.state.book)))]
 
@@ -47,7 +47,8 @@ async def list_skus(
 @router.get("/skus/{sku}", response_model=SkuOut, operation_id="get_sku")
 async def get_sku(sku: str, live: Live) -> SkuOut:
     """Read one SKU."""
-    row = live.engine.state.book.index.get(sku)
+    engine = live.single("the catalog")
+    row = engine.state.book.index.get(sku)
     if row is None:
         raise Problem(404, "unknown_sku", f"unknown SKU {sku}")
-    return sku_out(live.engine, row, live.engine.now_us())
+    return sku_out(engine, row, engine.now_us())

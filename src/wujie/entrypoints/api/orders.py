@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 from fastapi import APIRouter, Response
 
-from wujie.engine.book import REASON_CODES
 from wujie.engine.decisions import OrderColumns, OrderView
-from wujie.engine.engine import Engine
+from wujie.engine.ports import IntakeEngine
 from wujie.entrypoints.api.auth import Caller, Staff
 from wujie.entrypoints.api.problems import Problem
 from wujie.entrypoints.api.runtime import Live
@@ -55,13 +54,13 @@ async def place_batch(body: OrderBatchIn, live: Live, _: Staff) -> OrderBatchOut
         result = await live.intake.call(lambda engine: engine.place_columns(columns(engine, body, nlines)))
     finally:
         live.admission.done(len(body.customer))
-    codes = _codes(result.reason.tolist())
+    codes = [live.engine.reason_codes[r] for r in result.reason.tolist()]
     return OrderBatchOut(
         accepted=result.accepted, order_number=result.number.tolist(), code=codes, total_minor=result.total.tolist()
     )
 
 
-def columns(engine: Engine, body: OrderBatchIn, nlines: list[int]) -> OrderColumns:
+def columns(engine: IntakeEngine, body: OrderBatchIn, nlines: list[int]) -> OrderColumns:
     """Return the batch as engine columns (runs on the writer thread, which owns the name tables)."""
     return OrderColumns(
         customer=engine.customer_ids(body.customer),
@@ -70,10 +69,6 @@ def columns(engine: Engine, body: OrderBatchIn, nlines: list[int]) -> OrderColum
         nlines=np.asarray(nlines, dtype=np.int64),
         region=None if body.region is None else engine.region_ids(body.region),
     )
-
-
-def _codes(reasons: list[int]) -> list[str | None]:
-    return [REASON_CODES[r] for r in reasons]
 
 
 @router.get("/{order_id}", response_model=OrderViewOut, operation_id="get_order")

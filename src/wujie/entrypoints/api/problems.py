@@ -34,6 +34,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "malformed_json": 400,
     "engine_closed": 503,
     "unavailable": 503,
+    "partition_unavailable": 503,
+    "not_supported_partitioned": 501,
 }
 
 

@@ -10,10 +10,10 @@ from fastapi import Depends, Request
 
 from wujie.config import Settings
 from wujie.engine.admission import Admission
-from wujie.engine.book import REASON_CODES
 from wujie.engine.decisions import Decision, OrderRequest
 from wujie.engine.engine import Engine
 from wujie.engine.intake import Intake
+from wujie.engine.ports import IntakeEngine
 from wujie.engine.ticks import OrderTicks
 from wujie.entrypoints.api.auth import Principal, Role, Tokens
 from wujie.entrypoints.api.problems import Problem, status_of
@@ -24,7 +24,7 @@ class Runtime:
     """The live engine behind the API (``app.state.runtime``)."""
 
     settings: Settings
-    engine: Engine
+    engine: IntakeEngine
     intake: Intake
     admission: Admission
     tokens: Tokens
@@ -37,6 +37,13 @@ class Runtime:
     def currency(self) -> str:
         """Return the engine's currency."""
         return self.engine.currency
+
+    def single(self, what: str) -> Engine:
+        """Return the one-process engine, or refuse ``what`` (501) on the partitioned engine."""
+        if not isinstance(self.engine, Engine):
+            detail = f"{what} is not served by the partitioned engine (wujie serve --partitions); use --partitions 0"
+            raise Problem(501, "not_supported_partitioned", detail)
+        return self.engine
 
     def customer_for(self, principal: Principal, named: str | None) -> str:
         """Return whose order this is: a customer orders for themself, staff must name the customer."""
@@ -85,7 +92,7 @@ class Runtime:
         finally:
             self.admission.done()
         if reason:
-            code = REASON_CODES[reason] or "invalid_order"
+            code = self.engine.reason_codes[reason] or "invalid_order"
             raise Problem(status_of(code), code, f"the order was refused: {code}")
         return number, total
 

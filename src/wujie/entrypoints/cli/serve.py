@@ -21,9 +21,9 @@ def _seed(settings: object, skus: int, units: int, price_minor: int) -> int:
     assert isinstance(settings, Settings)
     engine = open_engine(settings)
     try:
-        if skus and len(engine.state.book) == 0:
+        if skus and len(engine.sku_index) == 0:
             engine.add_skus([SkuTerms(f"sku-{i:06d}", units, price_minor) for i in range(skus)])
-        return len(engine.state.book)
+        return len(engine.sku_index)
     finally:
         engine.close()
 
@@ -54,25 +54,47 @@ def command(
     ] = "rsgi",
     demo_skus: Annotated[int, typer.Option(help="Seed this many demo SKUs when the engine is empty.")] = 0,
     demo_units: Annotated[int, typer.Option(help="Units on hand of each demo SKU.")] = 1_000,
-    dashboard: Annotated[bool, typer.Option(help="Feed the live board at /dashboard from the engine's events.")] = True,
+    dashboard: Annotated[
+        bool | None,
+        typer.Option(
+            help="Feed the live board at /dashboard from the engine's events (default: on with --partitions 0)."
+        ),
+    ] = None,
+    partitions: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            help="0 (default): the one-process engine. P >= 1: SKUs spread over P partition processes "
+            "with two-phase commit for orders that span them (no dashboard events, no PostgreSQL).",
+        ),
+    ] = 0,
     token: Annotated[
         list[str] | None, typer.Option(help="Print a token for ROLE:SUBJECT (repeatable), e.g. operator:ops.")
     ] = None,
 ) -> None:
-    """Serve the HTTP API (one process: the engine has a single writer)."""
+    """Serve the HTTP API (one server process; with --partitions P the engine runs in P more)."""
     from wujie.config import Settings
 
     if server not in {"granian", "uvicorn"}:
         raise typer.BadParameter("choose granian or uvicorn", param_hint="--server")
     if interface not in {"rsgi", "asgi"}:
         raise typer.BadParameter("choose rsgi or asgi", param_hint="--interface")
+    if partitions and dashboard:
+        raise typer.BadParameter(
+            "the partitioned engine publishes no events; drop --dashboard", param_hint="--dashboard"
+        )
+    if partitions and database_url:
+        raise typer.BadParameter("the partitioned engine keeps its journals in files", param_hint="--database-url")
     os.environ["WUJIE_DATA_DIR"] = str(data_dir)
     os.environ["WUJIE_DATABASE_URL"] = database_url
-    os.environ["WUJIE_DASHBOARD"] = "true" if dashboard else "false"
+    os.environ["WUJIE_DASHBOARD"] = "true" if (dashboard is None and not partitions) or dashboard else "false"
+    os.environ["WUJIE_PARTITIONS"] = str(partitions)
     settings = Settings()
     held = _seed(settings, demo_skus, demo_units, 9_900)
     _print_tokens(settings.secret_key, token or [])
     store = "PostgreSQL" if database_url else f"journal in {data_dir / 'engine'}"
+    if partitions:
+        store = f"{partitions} partitions in {data_dir / 'pengine'}"
     how = server if server == "uvicorn" else f"granian, {interface}"
     console.print(f"[green]wujie serve[/] {held} SKUs, {store}, http://{host}:{port}/docs ({how})")
     target = "wujie.entrypoints.api.app:create_server_app"
