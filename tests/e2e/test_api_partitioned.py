@@ -44,13 +44,9 @@ def _on(partition: int, count: int) -> list[str]:
 
 A0, B0 = _on(0, 2)
 A1, B1 = _on(1, 2)
-SKUS = [
-    {"sku": A0, "on_hand": 50, "price_minor": 1_000},
-    {"sku": B0, "on_hand": 2, "price_minor": 300},
-    {"sku": A1, "on_hand": 50, "price_minor": 2_000},
-    {"sku": B1, "on_hand": 40, "price_minor": 700},
-]
-PRICE = {str(s["sku"]): int(s["price_minor"]) for s in SKUS}
+PRICES = {A0: 1_000, B0: 300, A1: 2_000, B1: 700}
+ON_HAND = {A0: 50, B0: 2, A1: 50, B1: 40}
+SKUS = [{"sku": sku, "on_hand": ON_HAND[sku], "price_minor": price} for sku, price in PRICES.items()]
 CROSS_TAG = 63  # an order id's low 6 bits: 63 = a cross-partition transaction, else its partition
 
 
@@ -231,7 +227,7 @@ def _place_many(server: Server, client: int, progress: list[int]) -> list[tuple[
     who = f"c{client}"
     headers = {"authorization": f"Bearer {TOKENS.mint(Role.CUSTOMER, who)}"}
     shapes = [[(A0, 1)], [(A1, 1)], [(A0, 1), (A1, 1)], [(B1, 1), (A0, 1), (A1, 1)]]
-    acknowledged = []
+    acknowledged: list[tuple[str, str, list[tuple[str, int]], int]] = []
     for i in range(80):  # a customer's listing shows 100: every order of a client stays visible
         lines = shapes[(i + client) % len(shapes)]
         try:
@@ -268,7 +264,7 @@ def test_acknowledged_orders_survive_a_sigkill_of_the_whole_server(tmp_path: Pat
             assert status == 200 and isinstance(view, dict), oid
             assert (view["customer"], view["total_minor"]) == (who, total)
             assert sorted((s, q) for s, q, _ in view["lines"]) == sorted(lines)
-        held = dict.fromkeys(PRICE, 0)
+        held = dict.fromkeys(PRICES, 0)
         for client in range(8):
             status, listed = again.call("GET", f"/v1/orders?customer=c{client}", headers=OPS)
             assert status == 200 and isinstance(listed, list) and len(listed) < 100
