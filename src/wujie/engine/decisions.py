@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -112,3 +114,40 @@ class OrderView:
     currency: str
     placed_at: datetime
     expires_at: datetime
+
+
+class Interning(Protocol):
+    """What turns names into the indices of :class:`OrderColumns` (both engines)."""
+
+    def customer_ids(self, customers: Sequence[str]) -> I64:
+        """Return (interning new ones) the index of each customer."""
+        ...
+
+    def sku_ids(self, skus: Sequence[str]) -> I64:
+        """Return the index of each SKU, -1 when unknown."""
+        ...
+
+    def region_ids(self, regions: Sequence[str | None]) -> I64:
+        """Return (interning new ones) the index of each region, -1 for ``None``."""
+        ...
+
+
+def columns_of(requests: Sequence[OrderRequest], names: Interning) -> OrderColumns:
+    """Return the requests as one batch of columns, names turned into indices by ``names``."""
+    lines = [line for request in requests for line in request.lines]
+    return OrderColumns(
+        customer=names.customer_ids([r.customer for r in requests]),
+        sku=names.sku_ids([sku for sku, _ in lines]),
+        qty=np.fromiter((qty for _, qty in lines), np.int64, len(lines)),
+        nlines=np.fromiter((len(r.lines) for r in requests), np.int64, len(requests)),
+        region=names.region_ids([r.region for r in requests]),
+    )
+
+
+def decisions_of(result: PlaceResult, codes: Sequence[str | None]) -> list[Decision]:
+    """Return one :class:`Decision` per order of ``result``; ``codes`` names each reason index."""
+    rows = zip(result.reason.tolist(), result.number.tolist(), result.total.tolist(), strict=True)
+    return [
+        Decision(reason == 0, order_id(number) if reason == 0 else None, codes[reason], total)
+        for reason, number, total in rows
+    ]

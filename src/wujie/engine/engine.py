@@ -32,6 +32,8 @@ from wujie.engine.decisions import (
     PaymentResult,
     PlaceResult,
     StockLevel,
+    columns_of,
+    decisions_of,
     order_id,
     order_number,
     payment_id,
@@ -261,21 +263,7 @@ class Engine:
 
     def place_orders(self, requests: Sequence[OrderRequest]) -> list[Decision]:
         """Decide a batch of orders given as objects; one decision per request, in order."""
-        lines = [line for request in requests for line in request.lines]
-        batch = OrderColumns(
-            customer=self.customer_ids([r.customer for r in requests]),
-            sku=self.sku_ids([sku for sku, _ in lines]),
-            qty=np.fromiter((qty for _, qty in lines), np.int64, len(lines)),
-            nlines=np.fromiter((len(r.lines) for r in requests), np.int64, len(requests)),
-            region=self.region_ids([r.region for r in requests]),
-        )
-        result = self.place_columns(batch)
-        return [
-            Decision(reason == 0, order_id(number) if reason == 0 else None, REASON_CODES[reason], total)
-            for reason, number, total in zip(
-                result.reason.tolist(), result.number.tolist(), result.total.tolist(), strict=True
-            )
-        ]
+        return decisions_of(self.place_columns(columns_of(requests, self)), REASON_CODES)
 
     def cancel(self, order_ids: Sequence[str], reason: str = "customer") -> list[str | None]:
         """Cancel reserved orders, releasing their stock; return an error code (or None) per order."""

@@ -29,7 +29,7 @@ import numpy as np
 
 from wujie.engine import partition_routing as routing
 from wujie.engine.book import SkuTerms
-from wujie.engine.decisions import Decision, OrderColumns, OrderRequest, PlaceResult, order_id
+from wujie.engine.decisions import Decision, OrderColumns, OrderRequest, PlaceResult, columns_of, decisions_of
 from wujie.engine.errors import EngineError, EngineErrorCode
 from wujie.engine.journal import Journal
 from wujie.engine.partition_link import PartitionDown, PartitionLink
@@ -365,22 +365,7 @@ class PartitionedEngine(PartitionReads):
 
     def place_orders(self, requests: Sequence[OrderRequest]) -> list[Decision]:
         """Decide a batch of orders given as objects; one decision per request, in order."""
-        lines = [line for request in requests for line in request.lines]
-        batch = OrderColumns(
-            customer=self.customer_ids([r.customer for r in requests]),
-            sku=self.sku_ids([sku for sku, _ in lines]),
-            qty=np.fromiter((qty for _, qty in lines), np.int64, len(lines)),
-            nlines=np.fromiter((len(r.lines) for r in requests), np.int64, len(requests)),
-            region=self.region_ids([r.region for r in requests]),
-        )
-        result = self.place_columns(batch)
-        codes = routing.PARTITION_REASON_CODES
-        return [
-            Decision(reason == 0, order_id(number) if reason == 0 else None, codes[reason], total)
-            for reason, number, total in zip(
-                result.reason.tolist(), result.number.tolist(), result.total.tolist(), strict=True
-            )
-        ]
+        return decisions_of(self.place_columns(columns_of(requests, self)), routing.PARTITION_REASON_CODES)
 
     # ------------------------------------------------------------------ the intake's contract
     @property
