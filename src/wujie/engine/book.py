@@ -118,8 +118,11 @@ class StockBook:
 
     def available(self, sku: I64 | None = None) -> I64:
         """Return units on hand minus reserved minus sold (for ``sku`` rows, or all)."""
-        free: I64 = self.col("on_hand") - self.col("reserved") - self.col("sold")
-        return free if sku is None else free[sku]
+        on_hand, reserved, sold = self.col("on_hand"), self.col("reserved"), self.col("sold")
+        if sku is not None:  # only the rows asked for: the whole catalog costs ~90 us at 100k SKUs
+            on_hand, reserved, sold = on_hand[sku], reserved[sku], sold[sku]
+        free: I64 = on_hand - reserved - sold
+        return free
 
     def on_sale(self, sku: I64, now_us: int) -> npt.NDArray[np.bool_]:
         """Return, per row, whether the SKU's flash sale runs at ``now_us``."""
