@@ -149,11 +149,36 @@ def _regularise(df: pd.DataFrame, policy: FramePolicy) -> pd.DataFrame:
         raise InvalidFrame(
             ForecastingErrorCode.GAPS, f"{missing} missing period(s) inside the series; pass gaps='zero'", gaps=missing
         )
-    out = full.merge(df, on=[ID, DS], how="left")
+    out = _fill_grid(full, df, spans, policy.freq)
     out[Y] = out[Y].fillna(0.0)
     features = [c for c in out.columns if c not in REQUIRED]
     if features:
         out[features] = out.groupby(ID, sort=False)[features].ffill()
+    return out
+
+
+def _fill_grid(full: pd.DataFrame, df: pd.DataFrame, spans: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """Put the rows of ``df`` (sorted by id and date) on the ``full`` grid; missing periods are NaN.
+
+    For fixed-length frequencies each row's grid position is computed (its series' offset plus
+    its periods since the series' start) instead of joining on ``(unique_id, ds)``.
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not isinstance(offset, pd.offsets.Tick):
+        return full.merge(df, on=[ID, DS], how="left")
+    step = pd.Timedelta(offset).to_timedelta64()
+    counts = ((spans["max"] - spans["min"]) // pd.Timedelta(offset) + 1).astype(int).to_numpy()
+    starts = np.cumsum(counts) - counts
+    series = np.repeat(np.arange(len(spans)), spans["size"].to_numpy())
+    first = np.repeat(spans["min"].to_numpy(), spans["size"].to_numpy())
+    position = starts[series] + (df[DS].to_numpy() - first) // step
+    out = full.copy()
+    for col in df.columns:
+        if col in (ID, DS):
+            continue
+        values = np.full(len(full), np.nan)
+        values[position] = df[col].to_numpy(dtype="float64")
+        out[col] = values
     return out
 
 

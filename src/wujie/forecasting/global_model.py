@@ -89,11 +89,16 @@ class GlobalModel:
         p = self.params
         return p.effective_min_length + self.calibration_periods
 
+    def pipeline(self, years: Sequence[int]) -> Any:
+        """A fresh mlforecast pipeline (event features for ``years``); kept for forecasting."""
+        self._mlf = _pipeline(self.params, years)
+        return self._mlf
+
     def fit(self, df: pd.DataFrame) -> GlobalModel:
         """Fit one LightGBM on all series of ``df`` but their tails; score the tails for intervals."""
         self.features = [c for c in df.columns if c not in (ID, DS, Y)]
         years = sorted({int(df[DS].dt.year.min()), int(df[DS].dt.year.max())})
-        self._mlf = _pipeline(self.params, years)
+        self.pipeline(years)
         tail_size = self.calibration_periods
         from_end = df.groupby(ID, sort=False).cumcount(ascending=False)
         head, tail = df[from_end >= tail_size], df[from_end < tail_size]
@@ -105,15 +110,38 @@ class GlobalModel:
         self._mlf.update(tail[[ID, DS, Y]])
         return self
 
+    def history_needed(self) -> int:
+        """Observations before a row that its features read (the longest lag or lagged rolling window)."""
+        p = self.params.lightgbm
+        rolling = [lag + window - 1 for lag in p.rolling_lags for window in p.rolling_windows]
+        return max([*p.lags, *rolling])
+
     def _train(self, head: pd.DataFrame) -> None:
-        """Build the features of ``head`` and fit LightGBM on (at most) each series' last ``train_periods`` rows."""
+        """Fit LightGBM on the training matrix of ``head`` (see :meth:`training_matrix`)."""
+        x, y = self.training_matrix(head)
+        self._mlf.fit_models(x, y)
+
+    def training_matrix(self, head: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+        """Build the features of ``head`` once: the rows of (at most) each series' last ``train_periods``.
+
+        Without per-series scaling only the last ``train_periods + history_needed()`` observations
+        of each series are given to mlforecast: the features of the training rows read no further
+        back, so the matrix equals the one built from the whole history, from fewer rows
+        (mlforecast keeps them for the recursive forecasts, which read at most the longest lag).
+        Sets up the pipeline's state for forecasting; call after :meth:`pipeline`.
+        """
+        periods = self.params.lightgbm.train_periods
+        trim = periods is not None and not self.params.lightgbm.scale_per_series
+        if trim:
+            assert periods is not None
+            keep = periods + self.history_needed()
+            head = head[head.groupby(ID, sort=False).cumcount(ascending=False) < keep]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # mlforecast warns on series dropped by lags
-            prep = self._mlf.preprocess(head, static_features=[])
-        periods = self.params.lightgbm.train_periods
-        if periods is not None:
+            prep = self._mlf.preprocess(head, static_features=[], validate_data=False)
+        if periods is not None and not trim:
             prep = prep[prep.groupby(ID, sort=False).cumcount(ascending=False) < periods]
-        self._mlf.fit_models(prep.drop(columns=[ID, DS, Y]), prep[Y].to_numpy())
+        return prep.drop(columns=[ID, DS, Y]), prep[Y].to_numpy()
 
     def _forecast(self, h: int, x_df: pd.DataFrame | None) -> pd.DataFrame:
         with warnings.catch_warnings():
