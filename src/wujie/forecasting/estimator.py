@@ -83,6 +83,11 @@ class Forecaster:
             self._global = model.fit(train[train[ID].isin(long_ids)]) if len(long_ids) else None
         return self
 
+    @property
+    def global_model(self) -> GlobalModel | None:
+        """The fitted global LightGBM (its ``calibration_`` tail forecasts), or ``None``."""
+        return self._global
+
     def _record_fallback(self, names: Sequence[str], lengths: pd.Series, threshold: int) -> None:
         short = sorted(str(i) for i in lengths.index[lengths < threshold])
         for name in names:

@@ -46,6 +46,7 @@ def evaluate_holdout(
     revenue: pd.DataFrame | None = None,
     features: Sequence[str] = (),
     skip_last: int = 0,
+    bottom: pd.DataFrame | None = None,
 ) -> Evaluation:
     """Fit ``params.models`` on the history before the last ``horizon`` periods and score them.
 
@@ -71,6 +72,10 @@ def evaluate_holdout(
         Drop the last ``skip_last`` periods of the calendar first: ``skip_last=horizon`` scores the
         validation window just before the final one (where settings are chosen), leaving the final
         window unseen.
+    bottom
+        Optional ``unique_id, ds, y, parent`` (+ ``features``): series one level down whose
+        ``parent`` is a series of ``df``. Adds the model ``lightgbm_bottom_up`` (one LightGBM
+        trained on them, forecasts summed to the parent; :mod:`wujie.forecasting.bottom_up`).
     """
     started = time.perf_counter()
     frame = _pad_to_end(validate_frame(df[[ID, DS, Y, *features]], params.frame_policy), params)
@@ -99,6 +104,17 @@ def evaluate_holdout(
                 train, test, name, season_length=params.season_length, weights=weights, level=LEVEL
             ).items()
         }
+    if bottom is not None:
+        from wujie.forecasting.bottom_up import NAME as BOTTOM_UP
+
+        t0 = time.perf_counter()
+        fc = _bottom_up_forecast(bottom, params, train[DS].max(), frame[DS].max(), horizon, features=features)
+        seconds[BOTTOM_UP] = round(time.perf_counter() - t0, 3)
+        test = test.merge(fc, on=[ID, DS], how="left")
+        scores = metrics.summarise(
+            train, test, BOTTOM_UP, season_length=params.season_length, weights=weights, level=LEVEL
+        )
+        models[BOTTOM_UP] = {k: round(v, 4) for k, v in scores.items()}
     summary = {
         "dataset": dataset,
         "horizon": horizon,
@@ -127,6 +143,24 @@ def _pad_to_end(frame: pd.DataFrame, params: ForecasterParams) -> pd.DataFrame:
     if features:
         out[features] = out.groupby(ID, sort=False)[features].ffill()
     return out
+
+
+def _bottom_up_forecast(
+    bottom: pd.DataFrame,
+    params: ForecasterParams,
+    cutoff: pd.Timestamp,
+    end: pd.Timestamp,
+    horizon: int,
+    *,
+    features: Sequence[str],
+) -> pd.DataFrame:
+    """Validate and pad the bottom series like the evaluated ones, then forecast them bottom-up."""
+    from wujie.forecasting.bottom_up import PARENT, bottom_up_holdout
+
+    parents = bottom[[ID, PARENT]].drop_duplicates().astype(str).set_index(ID)[PARENT]
+    frame = _pad_to_end(validate_frame(bottom[[ID, DS, Y, *features]], params.frame_policy), params)
+    frame = frame[frame[DS] <= end].assign(**{PARENT: lambda f: f[ID].map(parents)})
+    return bottom_up_holdout(frame, params, cutoff, horizon, [LEVEL], features=features)
 
 
 def _only(params: ForecasterParams, name: str) -> ForecasterParams:

@@ -78,6 +78,8 @@ class GlobalModel:
         self.features: list[str] = []
         self._mlf: Any = None
         self._scores: pd.DataFrame | None = None
+        #: The held-back tail and its forecast (``unique_id, ds, y, lightgbm``), set by :meth:`fit`.
+        self.calibration_: pd.DataFrame | None = None
 
     @property
     def calibration_periods(self) -> int:
@@ -106,6 +108,7 @@ class GlobalModel:
         x_tail = tail[[ID, DS, *self.features]] if self.features else None
         calibration = self._forecast(tail_size, x_tail)
         scored = tail[[ID, DS, Y]].merge(calibration, on=[ID, DS], how="inner")
+        self.calibration_ = scored[[ID, DS, Y, NAME]]
         self._scores = scored.assign(score=(scored[Y] - scored[NAME].clip(lower=0.0)).abs())[[ID, "score"]]
         self._mlf.update(tail[[ID, DS, Y]])
         return self

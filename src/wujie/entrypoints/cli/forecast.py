@@ -55,6 +55,12 @@ def evaluate(
     validation: bool = typer.Option(
         False, "--validation", help="Score the HORIZON periods before the final window (for choosing settings)."
     ),
+    bottom_up: int | None = typer.Option(
+        None,
+        "--bottom-up",
+        help="completejourney only: also score lightgbm_bottom_up, LightGBM trained on the top N store x "
+        "category series (each category's other stores summed) and summed to the categories.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Fit on all but the last HORIZON periods and score every model on them."""
@@ -65,8 +71,15 @@ def evaluate(
     if (input is None) == (dataset is None):
         raise InvalidInput("give exactly one of --input FILE or --dataset NAME")
     params = _params(models, freq, season, horizon, seed)
+    if bottom_up is not None and (dataset != "completejourney" or bottom_up < 1):
+        raise InvalidInput("--bottom-up N (N >= 1) needs --dataset completejourney")
     if dataset is not None:
         data = load_dataset(dataset, top_n=top)
+        bottom = None
+        if bottom_up is not None:
+            from wujie.forecasting.datasets import load_complete_journey_bottom
+
+            bottom = load_complete_journey_bottom(bottom_up)
         result = evaluate_holdout(
             data.frame,
             horizon,
@@ -75,6 +88,7 @@ def evaluate(
             revenue=data.revenue,
             features=data.features,
             skip_last=horizon if validation else 0,
+            bottom=bottom,
         )
     else:
         assert input is not None
