@@ -9,7 +9,7 @@ and the rare groups the vector pass cannot prove exact go through :meth:`StockBo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +19,11 @@ import numpy.typing as npt
 from wujie.catalog.errors import CatalogErrorCode
 from wujie.catalog.model import FlashSale, Sku
 from wujie.engine.columns import Column
+from wujie.engine.errors import EngineError, EngineErrorCode
 from wujie.engine.timebase import to_us
 from wujie.inventory.errors import InventoryErrorCode
 from wujie.orders.errors import OrderErrorCode
+from wujie.shared.errors import InvalidInput
 
 I64 = npt.NDArray[np.int64]
 I8 = npt.NDArray[np.int8]
@@ -71,6 +73,17 @@ class SkuTerms:
             to_us(sale.end),
             sale.limit_per_customer,
         )
+
+
+def check_new_skus(terms: Sequence[SkuTerms], existing: Iterable[str]) -> None:
+    """Refuse SKUs already in ``existing`` or repeated in ``terms``, and negative stock, prices or limits."""
+    seen = set(existing)
+    for term in terms:
+        if term.sku in seen:
+            raise EngineError(EngineErrorCode.DUPLICATE_SKU, f"SKU {term.sku} already exists", sku=term.sku)
+        seen.add(term.sku)
+        if min(term.on_hand, term.price, term.flash_price, term.limit) < 0 or not term.sku:
+            raise InvalidInput("stock, prices and limits must be non-negative", sku=term.sku)
 
 
 def group_starts(sorted_keys: npt.NDArray[Any]) -> tuple[I64, I64]:

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from wujie.engine import records
-from wujie.engine.book import REASON_CODES, SkuTerms
+from wujie.engine.book import REASON_CODES, SkuTerms, check_new_skus
 from wujie.engine.decisions import (
     Decision,
     OrderColumns,
@@ -190,13 +190,7 @@ class Engine:
     # ------------------------------------------------------------------ catalog and stock
     def add_skus(self, terms: Sequence[SkuTerms]) -> None:
         """Add SKUs with their stock, prices and limits (journaled)."""
-        seen = set(self.state.book.index)
-        for term in terms:
-            if term.sku in seen:
-                raise EngineError(EngineErrorCode.DUPLICATE_SKU, f"SKU {term.sku} already exists", sku=term.sku)
-            seen.add(term.sku)
-            if min(term.on_hand, term.price, term.flash_price, term.limit) < 0 or not term.sku:
-                raise InvalidInput("stock, prices and limits must be non-negative", sku=term.sku)
+        check_new_skus(terms, self.state.book.index)
         record = records.AddSkus(
             [(t.sku, t.on_hand, t.price, t.flash_price, t.flash_start_us, t.flash_end_us, t.limit) for t in terms]
         )

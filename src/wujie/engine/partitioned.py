@@ -28,9 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from wujie.engine import partition_routing as routing
-from wujie.engine.book import SkuTerms
+from wujie.engine.book import SkuTerms, check_new_skus
 from wujie.engine.decisions import Decision, OrderColumns, OrderRequest, PlaceResult, columns_of, decisions_of
-from wujie.engine.errors import EngineError, EngineErrorCode
 from wujie.engine.journal import Journal
 from wujie.engine.partition_link import PartitionDown, PartitionLink
 from wujie.engine.partition_reads import PartitionReads, serialized
@@ -57,7 +56,6 @@ from wujie.engine.partition_store import check_partitions
 from wujie.engine.partition_worker import PartitionConfig
 from wujie.engine.state import Names
 from wujie.shared.clock import Clock, SystemClock
-from wujie.shared.errors import InvalidInput
 
 __all__ = ["PartitionedEngine", "partition_of"]
 
@@ -207,13 +205,7 @@ class PartitionedEngine(PartitionReads):
     @serialized
     def add_skus(self, terms: Sequence[SkuTerms]) -> None:
         """Add SKUs to the partitions that own them (each partition's add is journaled there)."""
-        seen = set(self.sku_index)
-        for term in terms:
-            if term.sku in seen:
-                raise EngineError(EngineErrorCode.DUPLICATE_SKU, f"SKU {term.sku} already exists", sku=term.sku)
-            seen.add(term.sku)
-            if min(term.on_hand, term.price, term.flash_price, term.limit) < 0 or not term.sku:
-                raise InvalidInput("stock, prices and limits must be non-negative", sku=term.sku)
+        check_new_skus(terms, self.sku_index)
         self._ensure_alive()
         by_partition: dict[int, list[SkuTerms]] = {}
         for term in terms:
