@@ -12,9 +12,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from wujie.bench.served import ServeProcess
 from wujie.engine.partition_routing import partition_of
 from wujie.entrypoints.api.auth import Role, Tokens
 
@@ -50,64 +48,18 @@ SKUS = [{"sku": sku, "on_hand": ON_HAND[sku], "price_minor": price} for sku, pri
 CROSS_TAG = 63  # an order id's low 6 bits: 63 = a cross-partition transaction, else its partition
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
+class Server(ServeProcess):
     """A ``wujie serve --partitions 2`` child process in its own session."""
 
     def __init__(self, data: Path) -> None:
-        self.port = _free_port()
-        command = [sys.executable, "-m", "wujie", "serve", "--port", str(self.port), "--data-dir", str(data)]
-        command += ["--partitions", "2"]
-        env = {**os.environ, "WUJIE_SECRET_KEY": SECRET}
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.kill()
-                raise AssertionError("the server exited")
-            try:
-                if self.call("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.kill()
-        raise AssertionError("the server did not start")
+        super().__init__(data, ["--partitions", "2"], {"WUJIE_SECRET_KEY": SECRET})
 
     def call(
         self, method: str, path: str, body: object = None, headers: dict[str, str] | None = None
     ) -> tuple[int, object]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=20)
-        try:
-            raw_body = None if body is None else json.dumps(body).encode()
-            conn.request(method, path, raw_body, {"content-type": "application/json", **(headers or {})})
-            response = conn.getresponse()
-            raw = response.read()
-            return response.status, json.loads(raw) if raw else None
-        finally:
-            conn.close()
-
-    def stop(self) -> int:
-        """Stop with SIGINT (the lifespan closes the partitions); kill the group if stuck."""
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(30)
-        finally:
-            self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: granian's worker and the partition processes with it."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        self.process.wait()
+        raw_body = None if body is None else json.dumps(body).encode()
+        status, _, raw = self.request(method, path, raw_body, headers or {})
+        return status, json.loads(raw) if raw else None
 
 
 @pytest.fixture(scope="module")

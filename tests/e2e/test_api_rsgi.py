@@ -6,19 +6,13 @@ checks that the lifespan ran on stop and that every acknowledged order came back
 
 from __future__ import annotations
 
-import http.client
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from wujie.bench.served import ServeProcess
 from wujie.entrypoints.api.auth import Role, Tokens
 
 pytestmark = pytest.mark.xdist_group("api_rsgi")  # one worker shares the module's server (make test: loadgroup)
@@ -34,64 +28,17 @@ SKUS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
+class Server(ServeProcess):
     """A ``wujie serve --interface rsgi`` child process."""
 
     def __init__(self, data: Path) -> None:
-        self.port = _free_port()
-        command = [sys.executable, "-m", "wujie", "serve", "--port", str(self.port), "--data-dir", str(data)]
-        command += ["--no-dashboard", "--interface", "rsgi"]
-        env = {**os.environ, "WUJIE_SECRET_KEY": SECRET}
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                self.kill()
-                raise AssertionError("the server exited")
-            try:
-                if self.call("GET", "/healthz")[0] == 200:
-                    return
-            except OSError:
-                time.sleep(0.1)
-        self.kill()
-        raise AssertionError("the server did not start")
+        super().__init__(data, ["--no-dashboard", "--interface", "rsgi"], {"WUJIE_SECRET_KEY": SECRET})
 
     def call(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], object]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        try:
-            conn.request(method, path, body, {"content-type": "application/json", **(headers or {})})
-            response = conn.getresponse()
-            raw = response.read()
-            found = {k.lower(): v for k, v in response.getheaders()}
-            return response.status, found, json.loads(raw) if raw else None
-        finally:
-            conn.close()
-
-    def stop(self) -> int:
-        """Stop with SIGINT (granian stops its worker, the lifespan closes the engine); kill if stuck."""
-        self.process.send_signal(signal.SIGINT)
-        try:
-            return self.process.wait(30)
-        finally:
-            self.kill()
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: granian serves from a child process."""
-        try:
-            os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        self.process.wait()
+        status, found, raw = self.request(method, path, body, headers or {}, timeout=10)
+        return status, found, json.loads(raw) if raw else None
 
 
 @pytest.fixture(scope="module")

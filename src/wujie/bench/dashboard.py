@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import gc
 import os
-import socket
 import statistics
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from wujie.bench.served import free_port
 from wujie.catalog.events import SearchPerformed
 from wujie.dashboard.board import SaleDashboard
 from wujie.dashboard.feed import ScriptedSale
@@ -138,12 +138,6 @@ def throughput(events: int, seed: int, repeats: int = 3) -> dict[str, Any]:
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class _Producer(threading.Thread):
     """Publish pre-built batches at ``rate`` events/s (``tick`` s apart) until stopped."""
 
@@ -228,7 +222,7 @@ def _serving(app: Any) -> Iterator[int]:
     """Run ``app`` on uvicorn at 127.0.0.1 in a thread; yield its port."""
     import uvicorn
 
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=1)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -13,7 +13,6 @@ import http.client
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import numpy as np
 
 from wujie.bench import loadgen, wrk
 from wujie.bench.rsgi_hello import rsgi_floor
+from wujie.bench.served import free_port
 from wujie.bench.workloads import catalog_zipf, sku_name
 
 PG_URL = os.environ.get("WUJIE_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
@@ -36,12 +36,6 @@ CUSTOMERS = 2_000
 #: keep-alive connections of the closed loop: with a journal sync of ~2-8 ms on the shared disk,
 #: 15k requests/s needs well over 100 requests in flight (Little's law), as a real peak has
 CLOSED_CONNECTIONS = 256
-
-
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait(port: int, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -140,7 +134,7 @@ def _start_ours(tmp: Path, interface: str = "rsgi") -> Served:
     secret = secrets.token_hex(16)
     tokens = Tokens(secret)
     customers = [tokens.mint(Role.CUSTOMER, f"c{i}") for i in range(CUSTOMERS)]
-    port = _port()
+    port = free_port()
     command = [
         sys.executable,
         "-m",
@@ -314,7 +308,7 @@ def _plain_fastapi(seconds: float) -> dict[str, Any]:
     import psycopg
 
     schema = _baseline_schema()
-    port = _port()
+    port = free_port()
     env = {**os.environ, "WUJIE_BENCH_PG_URL": PG_URL, "WUJIE_BENCH_PG_SCHEMA": schema}
     flags = "-m uvicorn --factory wujie.bench.plain_fastapi:create_app --log-level warning --no-access-log"
     command = [sys.executable, *flags.split(), "--port", str(port)]
