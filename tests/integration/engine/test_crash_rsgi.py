@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import random
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
 from pathlib import Path
 
+from wujie.bench.served import ServeProcess
 from wujie.engine.access import Role, Tokens
 from wujie.engine.book import SkuTerms
 from wujie.engine.engine import Engine
@@ -30,34 +26,6 @@ SECRET = "crash-rsgi-secret"
 ROUNDS = 5
 SKUS = {"a": 300, "b": 200, "c": 100}
 Acked = dict[str, tuple[str, list[tuple[str, int]], int]]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _start(data: Path, port: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "wujie", "serve", "--port", str(port), "--data-dir", str(data)]
-    command += ["--no-dashboard", "--interface", "rsgi"]
-    env = {**os.environ, "WUJIE_SECRET_KEY": SECRET}
-    server = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the server died on start"
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.05)
-    os.killpg(server.pid, signal.SIGKILL)
-    server.wait()
-    raise AssertionError("the server did not start")
 
 
 def _client(port: int, seed: int, acked: Acked, lock: threading.Lock, stop: threading.Event) -> None:
@@ -106,15 +74,14 @@ def test_sigkill_of_the_rsgi_server_loses_nothing_acknowledged(tmp_path: Path) -
     acked: Acked = {}
     lock = threading.Lock()
     for round_ in range(ROUNDS):
-        port = _free_port()
-        server = _start(tmp_path, port)
+        server = ServeProcess(tmp_path, ["--no-dashboard", "--interface", "rsgi"], {"WUJIE_SECRET_KEY": SECRET})
+        port = server.port
         stop = threading.Event()
         clients = [threading.Thread(target=_client, args=(port, 100 * round_ + i, acked, lock, stop)) for i in range(8)]
         for client in clients:
             client.start()
         time.sleep(rng.uniform(0.3, 1.2))
-        os.killpg(server.pid, signal.SIGKILL)  # granian's worker is a child process: kill the group
-        server.wait()
+        server.kill()  # SIGKILL to the process group: granian's worker is a child process
         stop.set()
         for client in clients:
             client.join()
